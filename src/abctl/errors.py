@@ -1,0 +1,130 @@
+"""The one exception hierarchy of abctl and the exit codes it maps to.
+
+Every error a user can see is an `AbctlError`; the CLI catches it in exactly one place
+(`abctl.cli.app.AbctlTyperGroup`) and prints `Error:` and `Hint:` lines on stderr.
+
+    AbctlError (1)
+    ├── InputError (2)            bad file, bad argument value, bad CSV row
+    ├── ConfigError (3)           configuration or local state refuses the change
+    │   └── TokenError (3)        sToken missing, malformed, expired, revoked, claimed by another MDM
+    ├── NotFoundError (4)         no such space, account, app, user, device, event
+    ├── AppleAPIError (5)         Apple answered with an errorNumber
+    │   └── AppleUnavailableError (6)  network failure, timeouts, 5xx/429 after bounded retries
+    ├── AllocationError (7)       no seat, not eligible, not enrolled: a license could not be given
+    ├── CheckFailedError (8)      a --fail-on threshold or `tokens check` found a problem
+    └── LockTimeoutError (9)      another abctl run holds the database lock
+
+This module imports only the standard library. Messages never contain an sToken.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    """Process exit codes; part of the command contract (design.md section 4)."""
+
+    OK = 0
+    ERROR = 1
+    USAGE = 2
+    CONFIG = 3
+    NOT_FOUND = 4
+    APPLE = 5
+    NETWORK = 6
+    REFUSED = 7
+    CHECK_FAILED = 8
+    LOCKED = 9
+    INTERRUPTED = 130
+
+
+class AbctlError(Exception):
+    """Base of every error abctl reports to a user."""
+
+    exit_code: ExitCode = ExitCode.ERROR
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(AbctlError):
+    """A value, file or row given by the user is not acceptable."""
+
+    exit_code = ExitCode.USAGE
+
+
+class ConfigError(AbctlError):
+    """The configuration or local state does not allow the change."""
+
+    exit_code = ExitCode.CONFIG
+
+
+class TokenError(ConfigError):
+    """An sToken is missing, malformed, expired, revoked or claimed by another MDM."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        status: str = "invalid",
+        error_number: int | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.status = status
+        self.error_number = error_number
+
+
+class NotFoundError(AbctlError):
+    """A named object does not exist."""
+
+    exit_code = ExitCode.NOT_FOUND
+
+
+class AppleAPIError(AbctlError):
+    """Apple answered a request with an error."""
+
+    exit_code = ExitCode.APPLE
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        hint: str | None = None,
+        status_code: int | None = None,
+        error_number: int | None = None,
+        error_message: str | None = None,
+    ) -> None:
+        super().__init__(message, hint=hint)
+        self.status_code = status_code
+        self.error_number = error_number
+        self.error_message = error_message
+
+
+class AppleUnavailableError(AppleAPIError):
+    """Apple could not be reached or kept failing after bounded retries."""
+
+    exit_code = ExitCode.NETWORK
+
+
+class AllocationError(AbctlError):
+    """A license could not be given: no seat, not eligible, not enrolled."""
+
+    exit_code = ExitCode.REFUSED
+
+
+class CheckFailedError(AbctlError):
+    """A check asked for by the user (`--fail-on`, `tokens check`) found a problem."""
+
+    exit_code = ExitCode.CHECK_FAILED
+
+
+class LockTimeoutError(AbctlError):
+    """Another abctl run kept the database lock for longer than `--lock-timeout`."""
+
+    exit_code = ExitCode.LOCKED
