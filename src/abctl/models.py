@@ -206,3 +206,15 @@ class EventStatus:
     @property
     def is_settled(self) -> bool:
         return self.state is not EventState.PENDING
+
+
+@dataclass(frozen=True)
+class Space:
+    """A space: a partition of accounts, users and devices (design.md R20)."""
+
+    name: str
+    is_default: bool
+    created_at: datetime
+    accounts: int = 0
+    devices: int = 0
+    users: int = 0

@@ -1,0 +1,1 @@
+"""The command line: Typer only. Parses options, calls one service function, hands the result to output."""

@@ -1,0 +1,48 @@
+"""`Store`: the one object through which abctl reads and writes its SQLite file.
+
+It migrates the schema when opened. Typed reads and writes live in one mixin per concern (spaces, accounts,
+inventory, licenses, events, activity, notifications) so each stays small.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from abctl.store.connection import connect, tighten_sidecars
+from abctl.store.migrations import migrations
+from abctl.store.spaces import SpacesStore
+
+
+class Store(SpacesStore):
+    """The abctl database. Open with `Store.open(path)`; close with `close()` or a `with` block."""
+
+    def __init__(self, db: Database, path: Path | None = None, *, tightened: bool = False) -> None:
+        self.db = db
+        self.path = path
+        self.permissions_tightened = tightened
+        migrations.apply(db)
+
+    @classmethod
+    def open(cls, path: Path) -> Store:
+        """Open or create the database at `path` and bring its schema up to date.
+
+        Raises:
+            ConfigError: the file cannot be created or opened.
+        """
+        conn, tightened = connect(path)
+        store = cls(Database(conn), path, tightened=tightened)
+        tighten_sidecars(path)
+        return store
+
+    def close(self) -> None:
+        if self.path is not None:
+            tighten_sidecars(self.path)
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

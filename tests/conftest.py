@@ -1,0 +1,52 @@
+"""Shared fixtures: every test runs with its own data folder, no colour, a fixed width and no ABCTL_* leaks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner, Result
+
+from abctl.cli.app import app
+from abctl.cli.context import Overrides
+
+
+@pytest.fixture(autouse=True)
+def isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    for key in list(os.environ):
+        if key.startswith("ABCTL_"):
+            monkeypatch.delenv(key)
+    home = tmp_path / "abctl-home"
+    monkeypatch.setenv("ABCTL_HOME", str(home))
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setenv("ABCTL_POLL_INTERVAL", "0")
+    yield home
+
+
+@pytest.fixture
+def db_path(isolate: Path) -> Path:
+    return isolate / "abctl.db"
+
+
+class Cli:
+    """Runs abctl in-process through the real root group (so the one error handler is exercised)."""
+
+    def __init__(self, overrides: Overrides | None = None) -> None:
+        self.runner = CliRunner()
+        self.overrides = overrides
+
+    def __call__(self, *args: str, input: str | None = None, overrides: Overrides | None = None) -> Result:
+        return self.invoke(list(args), input=input, overrides=overrides)
+
+    def invoke(
+        self, args: Sequence[str], *, input: str | None = None, overrides: Overrides | None = None
+    ) -> Result:
+        return self.runner.invoke(app, list(args), input=input, obj=overrides or self.overrides)
+
+
+@pytest.fixture
+def cli() -> Cli:
+    return Cli()
