@@ -1,0 +1,58 @@
+"""The one error handler: Error/Hint on stderr, exit codes, --debug tracebacks without local variables."""
+
+import pytest
+import typer
+
+from abctl.cli import app as app_module
+from abctl.errors import AbctlError, ExitCode, NotFoundError
+from tests.conftest import Cli
+
+
+@pytest.fixture
+def failing_command(monkeypatch: pytest.MonkeyPatch) -> None:
+    from abctl.services import spaces
+
+    def boom(store: object) -> object:
+        secret = "eyJzZWNyZXQiOiJ0b3Atc2VjcmV0In0="  # a local variable that must never be shown
+        raise RuntimeError("internal detail " + secret[:0])
+
+    monkeypatch.setattr(spaces, "list_spaces", boom)
+
+
+def test_unexpected_errors_show_no_traceback(cli: Cli, failing_command: None) -> None:
+    result = cli("spaces", "list")
+    assert result.exit_code == 1
+    assert result.stdout == ""
+    assert result.stderr == (
+        "Error: unexpected RuntimeError\n"
+        "Hint: run the command again with --debug to see where it happened, and report it\n"
+    )
+
+
+def test_debug_reraises_for_a_traceback(cli: Cli, failing_command: None) -> None:
+    result = cli("--debug", "spaces", "list")
+    assert result.exit_code == 1
+    assert isinstance(result.exception, RuntimeError)
+
+
+def test_every_exit_code_is_distinct() -> None:
+    values = [code.value for code in ExitCode]
+    assert len(values) == len(set(values))
+    assert NotFoundError("x").exit_code == 4
+    assert AbctlError("x").exit_code == 1
+
+
+def test_usage_errors_keep_typer_exit_code_2(cli: Cli) -> None:
+    result = cli("spaces", "add")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+
+
+def test_no_arguments_shows_help(cli: Cli) -> None:
+    result = cli()
+    assert "spaces" in result.output
+    assert isinstance(app_module.app, typer.Typer)
+
+
+def test_pretty_exceptions_never_show_locals() -> None:
+    assert app_module.app.pretty_exceptions_show_locals is False

@@ -1,0 +1,127 @@
+"""The schema a blank database migrates to, exactly, and that migrating again changes nothing."""
+
+from pathlib import Path
+
+import sqlite_utils
+
+from abctl.store import Store
+
+EXPECTED_TABLES = {
+    "_sqlite_migrations",
+    "settings",
+    "spaces",
+    "accounts",
+    "secrets",
+    "assets",
+    "app_metadata",
+    "catalog",
+    "distribution_policies",
+    "fcfs_groups",
+    "reservations",
+    "disallowed",
+    "users",
+    "apple_users",
+    "groups",
+    "group_members",
+    "devices",
+    "installed_apps",
+    "licenses",
+    "events",
+    "activity",
+    "notifications",
+}
+
+EXPECTED_COLUMNS = {
+    "accounts": [
+        "id", "name", "space", "priority", "auto_distribute", "org_name", "location_name", "uid", "country",
+        "default_platform", "website_url", "token_fingerprint", "created_at", "expires_at", "status",
+        "status_detail", "mdm_owner_id", "mdm_owner_name", "last_full_sync_at", "last_sync_at",
+        "assets_version_id", "assignments_version_id", "users_version_id",
+    ],
+    "licenses": [
+        "id", "account_id", "adam_id", "pricing_param", "target_kind", "target_id", "source", "state", "event_id",
+        "platform", "assigned_at", "revoked_at", "usable_until", "last_action", "detail",
+    ],
+    "events": [
+        "id", "event_id", "account_id", "account_name", "kind", "payload", "state", "num_requested",
+        "num_completed", "failures", "created_at", "sent_at", "finished_at",
+    ],
+    "assets": [
+        "account_id", "adam_id", "pricing_param", "product_type", "total", "assigned", "available", "retired",
+        "device_assignable", "revocable", "platforms", "synced_at",
+    ],
+    "devices": ["serial", "space", "platform", "owner", "shared_ipad", "state", "created_at", "updated_at"],
+}  # fmt: skip
+
+EXPECTED_INDEXES = {
+    "idx_assets_adam_id",
+    "idx_users_space",
+    "idx_apple_users_user",
+    "idx_group_members_user",
+    "idx_devices_space",
+    "idx_devices_owner",
+    "idx_licenses_live",
+    "idx_licenses_target",
+    "idx_licenses_app",
+    "idx_licenses_event",
+    "idx_events_state",
+    "idx_activity_ts",
+    "idx_activity_app",
+    "idx_activity_target",
+    "idx_notifications_open",
+}
+
+
+def _schema(path: Path) -> list[tuple[str, str]]:
+    db = sqlite_utils.Database(path)
+    return [(row[0], row[1]) for row in db.execute("SELECT name, sql FROM sqlite_master ORDER BY name").fetchall()]
+
+
+def test_blank_database_migrates_to_the_expected_schema(tmp_path: Path) -> None:
+    path = tmp_path / "abctl.db"
+    Store.open(path).close()
+    db = sqlite_utils.Database(path)
+    assert set(db.table_names()) == EXPECTED_TABLES
+    for table, columns in EXPECTED_COLUMNS.items():
+        assert [c.name for c in db[table].columns] == columns, table
+    indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()}
+    assert EXPECTED_INDEXES <= indexes
+    assert [r["name"] for r in db["_sqlite_migrations"].rows] == ["m001_initial"]
+    assert [(r["name"], r["is_default"]) for r in db["spaces"].rows] == [("default", 1)]
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_applying_twice_is_a_no_op(tmp_path: Path) -> None:
+    path = tmp_path / "abctl.db"
+    Store.open(path).close()
+    before = _schema(path)
+    Store.open(path).close()
+    assert _schema(path) == before
+    db = sqlite_utils.Database(path)
+    assert db["_sqlite_migrations"].count == 1
+    assert db["spaces"].count == 1
+
+
+def test_foreign_keys_and_live_license_uniqueness_are_enforced(tmp_path: Path) -> None:
+    import sqlite3
+
+    import pytest
+
+    store = Store.open(tmp_path / "abctl.db")
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db.execute(
+            "INSERT INTO devices (serial, space, platform, created_at, updated_at) VALUES ('S', 'nope', 'ios', 'x', 'x')"
+        )
+    store.db.execute(
+        "INSERT INTO accounts (id, name, space, priority, org_name, uid, token_fingerprint, created_at, expires_at)"
+        " VALUES (1, 'a', 'default', 1, 'Org', 'u1', 'ab…cd', 'x', 'y')"
+    )
+    insert = (
+        "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state, assigned_at)"
+        " VALUES (1, '1', 'STDQ', 'device', 'S', 'admin', ?, 'x')"
+    )
+    store.db.execute(insert, ("revoked",))
+    store.db.execute(insert, ("active",))
+    with pytest.raises(sqlite3.IntegrityError):
+        store.db.execute(insert, ("pending",))
+    store.close()
