@@ -41,9 +41,7 @@ class Cli:
     def __call__(self, *args: str, input: str | None = None, overrides: Overrides | None = None) -> Result:
         return self.invoke(list(args), input=input, overrides=overrides)
 
-    def invoke(
-        self, args: Sequence[str], *, input: str | None = None, overrides: Overrides | None = None
-    ) -> Result:
+    def invoke(self, args: Sequence[str], *, input: str | None = None, overrides: Overrides | None = None) -> Result:
         return self.runner.invoke(app, list(args), input=input, obj=overrides or self.overrides)
 
 

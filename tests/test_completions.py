@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-REGENERATE = "for sh in bash zsh fish; do _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION=1 abctl --show-completion $sh > completions/abctl.$sh; done"
+REGENERATE = (
+    "for sh in bash zsh fish; do _TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION=1 "
+    "abctl --show-completion $sh > completions/abctl.$sh; done"
+)
 
 
 @pytest.mark.parametrize("shell", ["bash", "zsh", "fish"])

@@ -2,10 +2,10 @@
 
 import pytest
 import typer
+from tests.conftest import Cli
 
 from abctl.cli import app as app_module
 from abctl.errors import AbctlError, ExitCode, NotFoundError
-from tests.conftest import Cli
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ def test_blank_database_migrates_to_the_expected_schema(tmp_path: Path) -> None:
     for table, columns in EXPECTED_COLUMNS.items():
         assert [c.name for c in db[table].columns] == columns, table
     indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()}
-    assert EXPECTED_INDEXES <= indexes
+    assert indexes >= EXPECTED_INDEXES
     assert [r["name"] for r in db["_sqlite_migrations"].rows] == ["m001_initial"]
     assert [(r["name"], r["is_default"]) for r in db["spaces"].rows] == [("default", 1)]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
@@ -110,7 +110,8 @@ def test_foreign_keys_and_live_license_uniqueness_are_enforced(tmp_path: Path) -
     store = Store.open(tmp_path / "abctl.db")
     with pytest.raises(sqlite3.IntegrityError):
         store.db.execute(
-            "INSERT INTO devices (serial, space, platform, created_at, updated_at) VALUES ('S', 'nope', 'ios', 'x', 'x')"
+            "INSERT INTO devices (serial, space, platform, created_at, updated_at)"
+            " VALUES ('S', 'nope', 'ios', 'x', 'x')"
         )
     store.db.execute(
         "INSERT INTO accounts (id, name, space, priority, org_name, uid, token_fingerprint, created_at, expires_at)"
