@@ -218,3 +218,142 @@ class Space:
     accounts: int = 0
     devices: int = 0
     users: int = 0
+
+
+class AccountStatus(StrEnum):
+    """Health of an account's token, as the last call to Apple (or its expiry date) showed (R18)."""
+
+    OK = "ok"
+    EXPIRING = "expiring"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    INVALID = "invalid"
+    LOGIN_REQUIRED = "login_required"
+    CLAIMED = "claimed"
+
+
+@dataclass(frozen=True)
+class Account:
+    """An Apps and Books account: one sToken, one Apple location, in one space, at one priority."""
+
+    id: int
+    name: str
+    space: str
+    priority: int
+    auto_distribute: bool
+    org_name: str
+    location_name: str | None
+    uid: str
+    country: str | None
+    token_fingerprint: str
+    created_at: datetime
+    expires_at: datetime
+    status: str = AccountStatus.OK
+    status_detail: str | None = None
+    mdm_owner_id: str | None = None
+    mdm_owner_name: str | None = None
+    default_platform: str | None = None
+    website_url: str | None = None
+    last_full_sync_at: datetime | None = None
+    last_sync_at: datetime | None = None
+    assets_version_id: str | None = None
+    assignments_version_id: str | None = None
+    users_version_id: str | None = None
+
+
+class LicenseState(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    FAILED = "failed"
+    REVOKING = "revoking"
+    REVOKED = "revoked"
+
+
+class LicenseSource(StrEnum):
+    """Why a license exists: a reservation, an FCFS request, a required app, an admin's assign, or found on Apple."""
+
+    RESERVED = "reserved"
+    FCFS = "fcfs"
+    REQUIRED = "required"
+    ADMIN = "admin"
+    EXTERNAL = "external"
+
+
+@dataclass(frozen=True)
+class License:
+    """One license abctl knows of: which account pays, for which asset, for which device or user."""
+
+    id: int
+    account_id: int
+    account_name: str
+    adam_id: str
+    pricing_param: str
+    target_kind: TargetKind
+    target_id: str
+    source: str
+    state: str
+    event_id: str | None
+    platform: str | None
+    assigned_at: datetime
+    revoked_at: datetime | None = None
+    usable_until: datetime | None = None
+    last_action: str | None = None
+    detail: str | None = None
+
+
+class EventKind(StrEnum):
+    ASSOCIATE = "associate"
+    DISASSOCIATE = "disassociate"
+    REVOKE = "revoke"
+    USER_CREATE = "user_create"
+    USER_UPDATE = "user_update"
+    USER_RETIRE = "user_retire"
+
+
+class LedgerState(StrEnum):
+    """Where an Apple write stands in abctl's ledger: intent (committed before the call), then pending, then
+    complete or failed; unknown when the call may or may not have reached Apple."""
+
+    INTENT = "intent"
+    PENDING = "pending"
+    COMPLETE = "complete"
+    FAILED = "failed"
+    UNKNOWN = "unknown"
+
+
+@dataclass(frozen=True)
+class LedgerEvent:
+    """One Apple write in the event ledger, with its payload and outcome."""
+
+    id: int
+    event_id: str | None
+    account_id: int | None
+    account_name: str
+    kind: str
+    payload: dict[str, object]
+    state: str
+    num_requested: int | None
+    num_completed: int | None
+    failures: tuple[EventFailure, ...]
+    created_at: datetime
+    sent_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ActivityEntry:
+    """One line of the activity log (R19)."""
+
+    id: int
+    ts: datetime
+    actor: str
+    action: str
+    result: str
+    space: str | None = None
+    account_name: str | None = None
+    adam_id: str | None = None
+    target_kind: str | None = None
+    target_id: str | None = None
+    license_type: str | None = None
+    event_id: str | None = None
+    detail: str | None = None

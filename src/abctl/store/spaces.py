@@ -45,9 +45,7 @@ class SpacesStore(StoreBase):
         return self._scalar("SELECT 1 FROM spaces WHERE name = ?", (name,)) is not None
 
     def insert_space(self, name: str) -> None:
-        self.db.execute(
-            "INSERT INTO spaces (name, is_default, created_at) VALUES (?, 0, ?)", (name, to_iso(utc_now()))
-        )
+        self.db.execute("INSERT INTO spaces (name, is_default, created_at) VALUES (?, 0, ?)", (name, to_iso(utc_now())))
 
     def delete_space(self, name: str) -> None:
         with self.transaction():
@@ -60,8 +58,6 @@ class SpacesStore(StoreBase):
         value = self._scalar("SELECT value FROM settings WHERE key = 'installation_id'")
         if value is None:
             value = str(uuid.uuid4())
-            self.db.execute(
-                "INSERT OR IGNORE INTO settings (key, value) VALUES ('installation_id', ?)", (value,)
-            )
+            self.db.execute("INSERT OR IGNORE INTO settings (key, value) VALUES ('installation_id', ?)", (value,))
             value = self._scalar("SELECT value FROM settings WHERE key = 'installation_id'")
         return str(value)

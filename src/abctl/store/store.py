@@ -10,12 +10,16 @@ from pathlib import Path
 
 from sqlite_utils import Database
 
+from abctl.store.accounts import AccountsStore
+from abctl.store.activity import ActivityStore
 from abctl.store.connection import connect, tighten_sidecars
+from abctl.store.events import EventsStore
+from abctl.store.licenses import LicensesStore
 from abctl.store.migrations import migrations
 from abctl.store.spaces import SpacesStore
 
 
-class Store(SpacesStore):
+class Store(SpacesStore, AccountsStore, LicensesStore, EventsStore, ActivityStore):
     """The abctl database. Open with `Store.open(path)`; close with `close()` or a `with` block."""
 
     def __init__(self, db: Database, path: Path | None = None, *, tightened: bool = False) -> None:

@@ -1,0 +1,133 @@
+"""Licenses abctl knows of: reads by account, app, target and event, and the state changes writes cause."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from abctl.models import License, LicenseState, TargetKind
+from abctl.store.base import StoreBase
+from abctl.store.rows import license_from_row
+from abctl.timeutil import to_iso
+
+LIVE_STATES = (LicenseState.PENDING, LicenseState.ACTIVE, LicenseState.REVOKING)
+_SELECT = "SELECT l.*, a.name AS account_name, a.space AS space FROM licenses l JOIN accounts a ON a.id = l.account_id"
+
+
+@dataclass(frozen=True)
+class NewLicense:
+    """A license about to be requested from Apple (written as `pending` before the call)."""
+
+    account_id: int
+    adam_id: str
+    pricing_param: str
+    target_kind: TargetKind
+    target_id: str
+    source: str
+    platform: str | None = None
+
+
+class LicensesStore(StoreBase):
+    def find_licenses(
+        self,
+        *,
+        space: str | None = None,
+        account_id: int | None = None,
+        adam_id: str | None = None,
+        target_kind: TargetKind | None = None,
+        target_id: str | None = None,
+        targets: Iterable[tuple[TargetKind, str]] | None = None,
+        event_id: str | None = None,
+        states: Sequence[str] | None = LIVE_STATES,
+    ) -> list[License]:
+        """Licenses matching every filter given; by default only live ones (pending, active, revoking)."""
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (
+            ("a.space", space),
+            ("l.account_id", account_id),
+            ("l.adam_id", adam_id),
+            ("l.target_kind", target_kind),
+            ("l.target_id", target_id),
+            ("l.event_id", event_id),
+        ):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(str(value) if isinstance(value, TargetKind) else value)
+        if states is not None:
+            where.append(f"l.state IN ({', '.join('?' for _ in states)})")
+            params.extend(str(state) for state in states)
+        sql = _SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY l.id"
+        found = [license_from_row(row) for row in self._all(sql, tuple(params))]
+        if targets is not None:
+            wanted = {(TargetKind(kind), target) for kind, target in targets}
+            found = [item for item in found if (item.target_kind, item.target_id) in wanted]
+        return found
+
+    def get_licenses(self, ids: Sequence[int]) -> list[License]:
+        if not ids:
+            return []
+        rows: list[dict[str, Any]] = []
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            rows.extend(self._all(_SELECT + f" WHERE l.id IN ({', '.join('?' for _ in chunk)})", tuple(chunk)))
+        return [license_from_row(row) for row in sorted(rows, key=lambda row: row["id"])]
+
+    def insert_pending_licenses(self, licenses: Sequence[NewLicense], *, now: datetime) -> list[int]:
+        """Write licenses as `pending` (the intent) and return their ids, in order."""
+        ids: list[int] = []
+        stamp = to_iso(now)
+        with self.transaction():
+            for item in licenses:
+                cursor = self.db.execute(
+                    "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state,"
+                    " platform, assigned_at, last_action) VALUES (?, ?, ?, ?, ?, ?, 'pending', ?, ?, 'associate')",
+                    (
+                        item.account_id,
+                        item.adam_id,
+                        item.pricing_param,
+                        str(item.target_kind),
+                        item.target_id,
+                        item.source,
+                        item.platform,
+                        stamp,
+                    ),
+                )
+                ids.append(int(cursor.lastrowid or 0))
+        return ids
+
+    def set_license_state(
+        self,
+        ids: Sequence[int],
+        state: LicenseState,
+        *,
+        event_id: str | None = None,
+        last_action: str | None = None,
+        detail: str | None = None,
+        revoked_at: datetime | None = None,
+        usable_until: dict[int, datetime | None] | None = None,
+    ) -> None:
+        """Move licenses to a new state, recording the event, action and grace end where given."""
+        with self.transaction():
+            for license_id in ids:
+                fields: dict[str, Any] = {"state": str(state)}
+                if event_id is not None:
+                    fields["event_id"] = event_id
+                if last_action is not None:
+                    fields["last_action"] = last_action
+                if detail is not None:
+                    fields["detail"] = detail
+                if revoked_at is not None:
+                    fields["revoked_at"] = to_iso(revoked_at)
+                if usable_until is not None and license_id in usable_until:
+                    until = usable_until[license_id]
+                    fields["usable_until"] = to_iso(until) if until else None
+                assignments = ", ".join(f"{column} = ?" for column in fields)
+                self.db.execute(f"UPDATE licenses SET {assignments} WHERE id = ?", (*fields.values(), license_id))
+
+    def delete_licenses_of_account(self, account_id: int) -> int:
+        """Forget every license record of an account (after `--clear-previous` revoked them on Apple)."""
+        cursor = self.db.execute("DELETE FROM licenses WHERE account_id = ?", (account_id,))
+        return cursor.rowcount
