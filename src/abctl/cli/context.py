@@ -4,7 +4,8 @@ store and Apple client factory. It builds those three things and nothing else.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -15,8 +16,8 @@ from abctl.output import Renderer
 
 if TYPE_CHECKING:
     from abctl.apple.client import AppsBooksClient
-
     from abctl.models import SToken
+    from abctl.services.runtime import Runtime
     from abctl.store import Store
 
 
@@ -34,6 +35,7 @@ class AppContext:
     renderer: Renderer
     overrides: Overrides = field(default_factory=Overrides)
     _store: Store | None = None
+    _runtime: Runtime | None = None
 
     @staticmethod
     def of(ctx: typer.Context) -> AppContext:
@@ -68,7 +70,35 @@ class AppContext:
 
         return build
 
+    def runtime(self) -> Runtime:
+        """The services' dependencies for this run: store, Apple clients, clock and event polling."""
+        if self._runtime is None:
+            from abctl.services.runtime import Runtime
+
+            self._runtime = Runtime(
+                store=self.store(),
+                clients=self.client_factory(),
+                poll_interval=self.settings.event_poll_interval,
+            )
+        return self._runtime
+
+    @contextmanager
+    def writer_lock(self) -> Iterator[None]:
+        """Hold the database's writer lock (bounded by --lock-timeout) while Apple writes and syncs run."""
+        from abctl.store.lock import exclusive_lock
+
+        self.store()
+        with exclusive_lock(
+            self.settings.db_path,
+            timeout=self.settings.lock_timeout,
+            on_wait=lambda: self.renderer.info("Waiting for another abctl run to finish..."),
+        ):
+            yield
+
     def close(self) -> None:
+        if self._runtime is not None:
+            self._runtime.close()
+            self._runtime = None
         if self._store is not None:
             self._store.close()
             self._store = None
