@@ -16,10 +16,11 @@ from abctl.store.connection import connect, tighten_sidecars
 from abctl.store.events import EventsStore
 from abctl.store.licenses import LicensesStore
 from abctl.store.migrations import migrations
+from abctl.store.reports import ReportsStore
 from abctl.store.spaces import SpacesStore
 
 
-class Store(SpacesStore, AccountsStore, LicensesStore, EventsStore, ActivityStore):
+class Store(SpacesStore, AccountsStore, LicensesStore, EventsStore, ActivityStore, ReportsStore):
     """The abctl database. Open with `Store.open(path)`; close with `close()` or a `with` block."""
 
     def __init__(self, db: Database, path: Path | None = None, *, tightened: bool = False) -> None:
