@@ -1,0 +1,61 @@
+"""`abctl log`: the activity log of license actions (R19), newest first, with filters."""
+
+from typing import Annotated
+
+import typer
+
+from abctl.cli.context import AppContext
+from abctl.cli.options import LimitOpt, SpaceOpt
+from abctl.output import Column
+from abctl.services import reports
+
+app = typer.Typer()
+
+LOG_COLUMNS = [
+    Column("ts", "Time"),
+    Column("actor", "Actor"),
+    Column("space", "Space"),
+    Column("account", "Account"),
+    Column("adam_id", "Adam ID"),
+    Column("name", "App"),
+    Column("target", "Target"),
+    Column("license_type", "License type"),
+    Column("action", "Action"),
+    Column("result", "Result"),
+    Column("event_id", "Event"),
+    Column("detail", "Detail"),
+]
+DEFAULT_LIMIT = 100
+
+
+@app.command("log")
+def log(
+    ctx: typer.Context,
+    *,
+    app_: Annotated[str | None, typer.Option("--app", help="Only this app (adamId or name).")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="Only this user and the devices they own.")] = None,
+    device: Annotated[str | None, typer.Option("--device", help="Only this device (serial).")] = None,
+    space: SpaceOpt = None,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only from this day (YYYY-MM-DD) or ISO date-time on.")
+    ] = None,
+    limit: LimitOpt = DEFAULT_LIMIT,
+) -> None:
+    """Show the activity log, newest first.
+
+    Every license action: who, when, which account and app, which target and license type, the result and
+    Apple's event id. Without --space, every space's.
+
+    Example: abctl log --user alice --since 2026-11-01
+    """
+    actx = AppContext.of(ctx)
+    since_at = reports.parse_since(since) if since is not None else None
+    store = actx.store()
+    adam_id = reports.resolve_app_id(store, app_) if app_ is not None else None
+    rows = reports.activity_log(
+        store, adam_id=adam_id, user=user, device=device, space=space, since=since_at, limit=limit
+    )
+    actx.renderer.rows([row.as_dict() for row in rows], LOG_COLUMNS, title="Activity")
+    if len(rows) == limit:
+        noun = "entry" if limit == 1 else "entries"
+        actx.renderer.info(f"Showing the newest {limit} {noun}; use --limit for more.")

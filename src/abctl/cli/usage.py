@@ -1,0 +1,102 @@
+"""`abctl usage`: license usage per account and app (with per-app totals and a forecast), the licenses of one
+user or device, Prometheus gauges, and `--fail-on` for cron and CI.
+"""
+
+from typing import Annotated
+
+import typer
+
+from abctl.cli.context import AppContext
+from abctl.cli.options import SpaceOpt
+from abctl.errors import InputError
+from abctl.output import LEVEL_STYLES, Column
+from abctl.services import prometheus, reports
+from abctl.services import usage as service
+from abctl.services.reports import Severity
+from abctl.services.spaces import resolve_space
+from abctl.timeutil import utc_now
+
+app = typer.Typer()
+
+USAGE_COLUMNS = [
+    Column("space", "Space"),
+    Column("account", "Account"),
+    Column("adam_id", "Adam ID"),
+    Column("name", "App"),
+    Column("pricing_param", "Pricing"),
+    Column("total", "Total", "right"),
+    Column("assigned", "Assigned", "right"),
+    Column("available", "Available", "right"),
+    Column("retired", "Retired", "right"),
+    Column("percent_used", "Used %", "right"),
+    Column("level", "Level", style_by_value=LEVEL_STYLES),
+    Column("forecast_days", "Days left", "right"),
+]
+TARGET_COLUMNS = [
+    Column("name", "App"),
+    Column("adam_id", "Adam ID"),
+    Column("license_type", "License type"),
+    Column("serial", "Serial"),
+    Column("client_user_id", "User"),
+    Column("account", "Account"),
+    Column("space", "Space"),
+    Column("pricing_param", "Pricing"),
+    Column("source", "Source"),
+    Column("assigned_at", "Assigned"),
+    Column("state", "State"),
+    Column("last_action", "Latest action"),
+    Column("usable_until", "Usable until"),
+    Column("event_id", "Event"),
+]
+FailOnOpt = Annotated[
+    Severity | None,
+    typer.Option("--fail-on", case_sensitive=False, help="Exit 8 when a usage notification this bad is open."),
+]
+
+
+@app.command("usage")
+def usage(
+    ctx: typer.Context,
+    *,
+    app_: Annotated[str | None, typer.Option("--app", help="Only this app (adamId or name).")] = None,
+    user: Annotated[str | None, typer.Option("--user", help="The licenses of this user.")] = None,
+    device: Annotated[str | None, typer.Option("--device", help="The licenses of this device (serial).")] = None,
+    space: SpaceOpt = None,
+    fail_on: FailOnOpt = None,
+    prometheus_: Annotated[
+        bool, typer.Option("--prometheus", help="Print Prometheus gauges (node_exporter textfile format).")
+    ] = False,
+) -> None:
+    """Show license usage per account and app.
+
+    Per account and app: total, assigned, available, retired, percent used, level and days until the seats run
+    out at the last 30 days' rate. The row with account `*` totals the app across the space's accounts.
+
+    Example: abctl usage --app Pages --fail-on alert
+    """
+    actx = AppContext.of(ctx)
+    store = actx.store()
+    space_name = resolve_space(store, space)
+    adam_id = reports.resolve_app_id(store, app_) if app_ is not None else None
+    now = utc_now()
+    if user is not None or device is not None:
+        if prometheus_:
+            raise InputError(
+                "--prometheus shows per-account gauges, not one target's licenses",
+                hint="drop --user/--device, or drop --prometheus",
+            )
+        rows = service.target_usage(store, user=user, device=device, space=space, adam_id=adam_id, now=now)
+        what = f"user `{user}`" if user is not None else f"device `{device}`"
+        actx.renderer.rows([row.as_dict() for row in rows], TARGET_COLUMNS, title=f"Licenses of {what}")
+    else:
+        usage_rows = service.usage(store, space=space_name, adam_id=adam_id, now=now)
+        if prometheus_:
+            actx.renderer.text(prometheus.usage_exposition(usage_rows))
+        else:
+            title = f"License usage in space {space_name}"
+            actx.renderer.rows([row.as_dict() for row in usage_rows], USAGE_COLUMNS, title=title)
+    if fail_on is not None:
+        open_rows = reports.list_notifications(store, space=space_name, kind="usage")
+        reports.check_fail_on(
+            [row for row in open_rows if adam_id is None or row.adam_id == adam_id], fail_on, what="usage notification"
+        )
