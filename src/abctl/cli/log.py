@@ -5,11 +5,15 @@ from typing import Annotated
 import typer
 
 from abctl.cli.context import AppContext
-from abctl.cli.options import LimitOpt, SpaceOpt
+from abctl.cli.options import LimitOpt
 from abctl.output import Column
 from abctl.services import reports
 
 app = typer.Typer()
+
+SpaceFilterOpt = Annotated[
+    str | None, typer.Option("--space", "-s", help="Only this space (default: every space).", show_default=False)
+]
 
 LOG_COLUMNS = [
     Column("ts", "Time"),
@@ -35,7 +39,7 @@ def log(
     app_: Annotated[str | None, typer.Option("--app", help="Only this app (adamId or name).")] = None,
     user: Annotated[str | None, typer.Option("--user", help="Only this user and the devices they own.")] = None,
     device: Annotated[str | None, typer.Option("--device", help="Only this device (serial).")] = None,
-    space: SpaceOpt = None,
+    space: SpaceFilterOpt = None,
     since: Annotated[
         str | None, typer.Option("--since", help="Only from this day (YYYY-MM-DD) or ISO date-time on.")
     ] = None,
@@ -43,8 +47,7 @@ def log(
 ) -> None:
     """Show the activity log, newest first.
 
-    Every license action: who, when, which account and app, which target and license type, the result and
-    Apple's event id. Without --space, every space's.
+    Every license action: who, when, account, app, target, license type, result and Apple's event id.
 
     Example: abctl log --user alice --since 2026-11-01
     """

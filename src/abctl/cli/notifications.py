@@ -5,13 +5,16 @@ from typing import Annotated
 import typer
 
 from abctl.cli.context import AppContext
-from abctl.cli.options import SpaceOpt
 from abctl.output import LEVEL_STYLES, Column, Format
 from abctl.services import reports
 from abctl.services.reports import Severity
 from abctl.services.spaces import resolve_space
 
 app = typer.Typer()
+
+SpaceFilterOpt = Annotated[
+    str | None, typer.Option("--space", "-s", help="Only this space (default: every space).", show_default=False)
+]
 
 NOTIFICATION_COLUMNS = [
     Column("id", "ID", "right"),
@@ -35,7 +38,7 @@ def notifications(
     ctx: typer.Context,
     *,
     all_: Annotated[bool, typer.Option("--all", help="Include cleared notifications.")] = False,
-    space: SpaceOpt = None,
+    space: SpaceFilterOpt = None,
     fail_on: Annotated[
         Severity | None,
         typer.Option("--fail-on", case_sensitive=False, help="Exit 8 when a notification this bad is open."),
@@ -43,8 +46,7 @@ def notifications(
 ) -> None:
     """List open notifications, worst first.
 
-    License usage (50/70/80/90/100% redeemed), authentication errors and token expiry, each with the action to
-    take. Without --space, every space's.
+    License usage (50/70/80/90/100% redeemed), authentication errors and token expiry, each with its action.
 
     Example: abctl notifications --fail-on warn
     """

@@ -69,8 +69,9 @@ def usage(
 ) -> None:
     """Show license usage per account and app.
 
-    Per account and app: total, assigned, available, retired, percent used, level and days until the seats run
-    out at the last 30 days' rate. The row with account `*` totals the app across the space's accounts.
+    Per account and app: seats total, assigned, available and retired, percent used, level, days left (30-day rate).
+
+    The row with account `*` totals the app across the space's accounts.
 
     Example: abctl usage --app Pages --fail-on alert
     """
