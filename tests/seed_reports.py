@@ -3,7 +3,7 @@
 Space `default`: accounts `edu` (priority 1) and `ops` (2); space `lab`: account `lab1`.
 - Pages (361309726): edu 10 seats, 9 assigned (90%, alert); ops 10/5 (50%, info); app total 20/14 (70%, warn).
 - Keynote (361285480): edu 4/1 (25%, no level).
-- 1000000001 (no metadata, so shown by its adamId): ops 0 seats.
+- 1000000001 (no metadata, so shown by its adamId): ops 2 seats, none assigned.
 - lab1 owns Pages 5/5 (100%), only visible with --space lab.
 Users alice and bob; device C02ALICE (macOS, owner alice), IPAD1 (iPadOS, owner bob), SHARED1 (shared iPad).
 """
@@ -90,7 +90,7 @@ def seed(db_path: Path) -> dict[str, int]:
         _asset(store, ids["edu"], PAGES, 10, 9)
         _asset(store, ids["ops"], PAGES, 10, 5, retired=2)
         _asset(store, ids["edu"], KEYNOTE, 4, 1)
-        _asset(store, ids["ops"], NAMELESS, 0, 0)
+        _asset(store, ids["ops"], NAMELESS, 2, 0)
         _asset(store, ids["lab1"], PAGES, 5, 5)
         for adam_id, name in ((PAGES, "Pages"), (KEYNOTE, "Keynote")):
             insert(store, "app_metadata", {"adam_id": adam_id, "name": name, "fetched_at": STAMP})

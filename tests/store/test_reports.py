@@ -23,7 +23,7 @@ def test_asset_usage_reads_counts_of_one_space_with_names(store: Store) -> None:
     assert [(r.account, r.adam_id, r.name, r.total, r.assigned, r.available, r.retired) for r in rows] == [
         ("edu", KEYNOTE, "Keynote", 4, 1, 3, 0),
         ("edu", PAGES, "Pages", 10, 9, 1, 0),
-        ("ops", "1000000001", None, 0, 0, 0, 0),
+        ("ops", "1000000001", None, 2, 0, 2, 0),
         ("ops", PAGES, "Pages", 10, 5, 5, 2),
     ]
     assert [(r.space, r.account) for r in store.asset_usage("lab")] == [("lab", "lab1")]

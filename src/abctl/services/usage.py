@@ -4,6 +4,7 @@ licenses one user or device holds. Read-only; the notification levels come from 
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -11,7 +12,6 @@ from datetime import datetime, timedelta
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from abctl.domain import thresholds
 from abctl.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
@@ -73,13 +73,17 @@ class TargetLicenseRow:
         return asdict(self)
 
 
-def _level_name(percent: float | None) -> str | None:
-    if percent is None:
+def one_decimal_down(value: float | None) -> float | None:
+    """Rounded down to one decimal: a row never shows a trigger (say 90.0) not reached, nor a day not left."""
+    if value is None:
         return None
-    found = thresholds.level(percent)
-    if found is None:
+    return math.floor(round(value * 10, 6)) / 10
+
+
+def _level_name(level: object) -> str | None:
+    if level is None:
         return None
-    return str(found.value if isinstance(found, Enum) else found).lower()
+    return str(level.value if isinstance(level, Enum) else level).lower()
 
 
 def _row(
@@ -89,6 +93,9 @@ def _row(
     counts: tuple[int, int, int, int],
     assignments: int,
 ) -> UsageRow:
+    # Imported where used so the CLI loads without touching the domain package (`abctl --help` stays light).
+    from abctl.domain import thresholds
+
     total, assigned, available, retired = counts
     percent = thresholds.percent_used(assigned, total)
     forecast = thresholds.forecast_days(available, assignments, FORECAST_WINDOW_DAYS)
@@ -102,9 +109,9 @@ def _row(
         assigned=assigned,
         available=available,
         retired=retired,
-        percent_used=percent,
-        level=_level_name(percent),
-        forecast_days=forecast,
+        percent_used=one_decimal_down(percent),
+        level=_level_name(None if percent is None else thresholds.level(percent)),
+        forecast_days=one_decimal_down(forecast),
         product_type=asset.product_type,
     )
 
