@@ -81,7 +81,9 @@ def root(
     fmt: Annotated[
         Format, typer.Option("--format", "-f", envvar=EnvVars.FORMAT, help="Output format for data.")
     ] = Format.TABLE,
-    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
+    no_color: Annotated[
+        bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")
+    ] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only data and errors.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail on stderr.")] = False,
     api_url: Annotated[
@@ -110,7 +112,9 @@ def root(
     try:
         poll_interval = float(poll) if poll else None
     except ValueError:
-        raise typer.BadParameter(f"{EnvVars.POLL_INTERVAL} must be a number of seconds, not {poll!r}") from None
+        raise typer.BadParameter(
+            f"{EnvVars.POLL_INTERVAL} must be a number of seconds, not {poll!r}"
+        ) from None
     settings = Settings(
         db_path=(db or default_db_path()).expanduser(),
         api_url=api_url if api_url.endswith("/") else api_url + "/",
