@@ -98,7 +98,7 @@ def _row(
 
     total, assigned, available, retired = counts
     percent = thresholds.percent_used(assigned, total)
-    forecast = thresholds.forecast_days(available, assignments, FORECAST_WINDOW_DAYS)
+    forecast = thresholds.forecast_days(available, assignments, window_days=FORECAST_WINDOW_DAYS)
     return UsageRow(
         space=space,
         account=account,
