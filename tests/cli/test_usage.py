@@ -219,3 +219,23 @@ def test_prometheus_refuses_a_target_view(cli: Cli, seeded: Path) -> None:
         "Error: --prometheus shows per-account gauges, not one target's licenses\n"
         "Hint: drop --user/--device, or drop --prometheus\n"
     )
+
+
+def test_table_colours_the_level(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    from rich.console import Console
+
+    from abctl.cli.usage import USAGE_COLUMNS
+    from abctl.output import Renderer
+
+    monkeypatch.delenv("NO_COLOR")
+    buffer = io.StringIO()
+    renderer = Renderer(stdout=buffer, stderr=io.StringIO())
+    renderer.out = Console(file=buffer, force_terminal=True, color_system="standard", width=200, highlight=False)
+    rows = [{"account": name, "level": level} for name, level in (("a", "alert"), ("w", "warn"), ("i", "info"))]
+    renderer.rows([*rows, {"account": "n", "level": None}], USAGE_COLUMNS)
+    out = buffer.getvalue()
+    assert "\x1b[1;31malert\x1b[0m" in out
+    assert "\x1b[33mwarn " in out
+    assert "\x1b[36minfo " in out
