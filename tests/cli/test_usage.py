@@ -13,8 +13,6 @@ from tests.services.test_prometheus import parse_exposition
 from abctl.store import Store
 from abctl.timeutil import to_iso, utc_now
 
-pytest.importorskip("abctl.domain.thresholds", reason="domain.thresholds (percent, level, forecast) not built yet")
-
 USAGE_KEYS = [
     "space",
     "account",

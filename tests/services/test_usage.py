@@ -11,8 +11,6 @@ from abctl.services.usage import TOTAL_ACCOUNT, build_usage_rows, one_decimal_do
 from abctl.store import Store
 from abctl.store.reports import AssetUsage
 
-pytest.importorskip("abctl.domain.thresholds", reason="domain.thresholds (percent, level, forecast) not built yet")
-
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
 

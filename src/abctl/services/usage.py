@@ -9,9 +9,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
-from enum import Enum
 from typing import TYPE_CHECKING, Any
 
+from abctl.domain import thresholds
 from abctl.errors import InputError, NotFoundError
 
 if TYPE_CHECKING:
@@ -80,10 +80,9 @@ def one_decimal_down(value: float | None) -> float | None:
     return math.floor(round(value * 10, 6)) / 10
 
 
-def _level_name(level: object) -> str | None:
-    if level is None:
-        return None
-    return str(level.value if isinstance(level, Enum) else level).lower()
+def _level_name(percent: float | None) -> str | None:
+    found = None if percent is None else thresholds.level(percent)
+    return None if found is None else found.value
 
 
 def _row(
@@ -93,9 +92,6 @@ def _row(
     counts: tuple[int, int, int, int],
     assignments: int,
 ) -> UsageRow:
-    # Imported where used so the CLI loads without touching the domain package (`abctl --help` stays light).
-    from abctl.domain import thresholds
-
     total, assigned, available, retired = counts
     percent = thresholds.percent_used(assigned, total)
     forecast = thresholds.forecast_days(available, assignments, window_days=FORECAST_WINDOW_DAYS)
@@ -110,7 +106,7 @@ def _row(
         available=available,
         retired=retired,
         percent_used=one_decimal_down(percent),
-        level=_level_name(None if percent is None else thresholds.level(percent)),
+        level=_level_name(percent),
         forecast_days=one_decimal_down(forecast),
         product_type=asset.product_type,
     )
