@@ -9,7 +9,13 @@ Every error a user can see is an `AbctlError`; the CLI catches it in exactly one
     │   └── TokenError (3)        sToken missing, malformed, expired, revoked, claimed by another MDM
     ├── NotFoundError (4)         no such space, account, app, user, device, event
     ├── AppleAPIError (5)         Apple answered with an errorNumber
+    │   ├── StaleVersionError (5)      9721: the stored versionId is no longer valid; read everything
+    │   ├── VersionChangedError (5)    the data changed twice while its pages were being read
+    │   ├── LimitExceededError (5)     9700-9705, 9714: a request broke a size limit (limits are re-read)
+    │   ├── NotEnoughLicensesError (5) 9709
+    │   ├── UnknownUserError (5)       9609
     │   └── AppleUnavailableError (6)  network failure, timeouts, 5xx/429 after bounded retries
+    │       └── WriteOutcomeUnknownError (6)  a write may have reached Apple; reconcile before retrying
     ├── AllocationError (7)       no seat, not eligible, not enrolled: a license could not be given
     ├── CheckFailedError (8)      a --fail-on threshold or `tokens check` found a problem
     └── LockTimeoutError (9)      another abctl run holds the database lock
@@ -128,3 +134,27 @@ class LockTimeoutError(AbctlError):
     """Another abctl run kept the database lock for longer than `--lock-timeout`."""
 
     exit_code = ExitCode.LOCKED
+
+
+class StaleVersionError(AppleAPIError):
+    """9721: Apple no longer knows the versionId a delta read started from; do a full read."""
+
+
+class VersionChangedError(AppleAPIError):
+    """The collection changed while its pages were read, even after one restart."""
+
+
+class LimitExceededError(AppleAPIError):
+    """A request broke one of Apple's size limits (9700-9705, 9714)."""
+
+
+class NotEnoughLicensesError(AppleAPIError):
+    """9709: not enough licenses available for the association."""
+
+
+class UnknownUserError(AppleAPIError):
+    """9609: the registered user was not found."""
+
+
+class WriteOutcomeUnknownError(AppleUnavailableError):
+    """A write was sent but no answer came back; it may or may not have been queued by Apple."""

@@ -1,0 +1,162 @@
+"""Apple's JSON, in and out. The only module that knows Apple's camelCase field names."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from abctl.models import (
+    AppleUser,
+    Asset,
+    Assignment,
+    ClientConfig,
+    EventFailure,
+    EventState,
+    EventStatus,
+    Limits,
+    MdmInfo,
+    ServiceConfig,
+    TargetKind,
+)
+
+_LIMIT_KEYS = {
+    "maxAssets": "max_assets",
+    "maxSerialNumbers": "max_serial_numbers",
+    "maxClientUserIds": "max_client_user_ids",
+    "maxRevokeSerialNumbers": "max_revoke_serial_numbers",
+    "maxRevokeClientUserIds": "max_revoke_client_user_ids",
+    "maxUsers": "max_users",
+    "maxRequestPerSecond": "max_request_per_second",
+}
+
+
+def parse_date(value: Any) -> datetime | None:
+    """`2030-11-08T22:33:22+0000` (and ISO forms with Z or a colon offset) to an aware UTC datetime."""
+    if not isinstance(value, str) or not value:
+        return None
+    for text in (value, value.replace("Z", "+00:00")):
+        try:
+            return datetime.strptime(text, "%Y-%m-%dT%H:%M:%S%z").astimezone(UTC)
+        except ValueError:
+            try:
+                return datetime.fromisoformat(text).astimezone(UTC)
+            except ValueError:
+                continue
+    return None
+
+
+def service_config(data: Mapping[str, Any]) -> ServiceConfig:
+    limits_raw = data.get("limits") or {}
+    limits = Limits(**{field: int(limits_raw[key]) for key, field in _LIMIT_KEYS.items() if key in limits_raw})
+    codes = {int(item["errorNumber"]): str(item.get("errorMessage", "")) for item in data.get("errorCodes") or []}
+    return ServiceConfig(
+        limits=limits,
+        urls={str(k): str(v) for k, v in (data.get("urls") or {}).items()},
+        error_codes=codes,
+        notification_types=tuple(data.get("notificationTypes") or ()),
+    )
+
+
+def mdm_info(data: Any) -> MdmInfo | None:
+    if not isinstance(data, Mapping) or not data.get("id"):
+        return None
+    return MdmInfo(id=str(data["id"]), name=str(data.get("name", "")), metadata=str(data.get("metadata", "")))
+
+
+def client_config(data: Mapping[str, Any]) -> ClientConfig:
+    return ClientConfig(
+        location_name=str(data.get("locationName", "")),
+        uid=str(data.get("uId", "")),
+        country=data.get("countryISO2ACode"),
+        default_platform=data.get("defaultPlatform"),
+        website_url=data.get("websiteURL"),
+        token_expires_at=parse_date(data.get("tokenExpirationDate")),
+        mdm_info=mdm_info(data.get("mdmInfo")),
+        notification_url=data.get("notificationUrl"),
+        subscribed_notification_types=tuple(data.get("subscribedNotificationTypes") or ()),
+    )
+
+
+def mdm_info_body(info: MdmInfo) -> dict[str, Any]:
+    return {"mdmInfo": {"id": info.id, "name": info.name, "metadata": info.metadata}}
+
+
+def asset(data: Mapping[str, Any]) -> Asset:
+    return Asset(
+        adam_id=str(data["adamId"]),
+        pricing_param=str(data.get("pricingParam", "STDQ")),
+        product_type=str(data.get("productType", "App")),
+        total=int(data.get("totalCount", 0)),
+        assigned=int(data.get("assignedCount", 0)),
+        available=int(data.get("availableCount", 0)),
+        retired=int(data.get("retiredCount", 0)),
+        device_assignable=bool(data.get("deviceAssignable", False)),
+        revocable=bool(data.get("revocable", False)),
+        platforms=tuple(str(p) for p in data.get("supportedPlatforms") or ()),
+    )
+
+
+def assignment(data: Mapping[str, Any]) -> Assignment:
+    if data.get("serialNumber"):
+        kind, target = TargetKind.DEVICE, str(data["serialNumber"])
+    else:
+        kind, target = TargetKind.USER, str(data["clientUserId"])
+    return Assignment(str(data["adamId"]), str(data.get("pricingParam", "STDQ")), kind, target)
+
+
+def user(data: Mapping[str, Any]) -> AppleUser:
+    return AppleUser(
+        client_user_id=str(data["clientUserId"]),
+        status=str(data.get("status", "Registered")),
+        email=data.get("email"),
+        invite_code=data.get("inviteCode"),
+        id_hash=data.get("idHash"),
+    )
+
+
+def failure(data: Mapping[str, Any]) -> EventFailure:
+    info = data.get("errorInfo") or {}
+    return EventFailure(
+        error_number=int(data.get("errorNumber", 0)),
+        error_message=str(data.get("errorMessage", "")),
+        serial_numbers=tuple(info.get("serialNumbers") or ()),
+        client_user_ids=tuple(info.get("clientUserIds") or ()),
+        adam_ids=tuple(str(a.get("adamId")) for a in info.get("assets") or ()),
+    )
+
+
+def event_status(event_id: str, data: Mapping[str, Any]) -> EventStatus:
+    return EventStatus(
+        event_id=event_id,
+        state=EventState(str(data.get("eventStatus", "PENDING"))),
+        event_type=data.get("eventType"),
+        num_requested=int(data.get("numRequested", 0)),
+        num_completed=int(data.get("numCompleted", 0)),
+        failures=tuple(failure(item) for item in data.get("failures") or ()),
+    )
+
+
+def manage_assets_body(
+    assets: Sequence[tuple[str, str]], serial_numbers: Sequence[str], client_user_ids: Sequence[str]
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"assets": [{"adamId": a, "pricingParam": p} for a, p in assets]}
+    if serial_numbers:
+        body["serialNumbers"] = list(serial_numbers)
+    if client_user_ids:
+        body["clientUserIds"] = list(client_user_ids)
+    return body
+
+
+def revoke_body(serial_numbers: Sequence[str], client_user_ids: Sequence[str]) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    if serial_numbers:
+        body["serialNumbers"] = list(serial_numbers)
+    if client_user_ids:
+        body["clientUserIds"] = list(client_user_ids)
+    return body
+
+
+def users_body(users: Sequence[Mapping[str, str | None]]) -> dict[str, Any]:
+    keys = {"client_user_id": "clientUserId", "email": "email", "managed_apple_id": "managedAppleId"}
+    return {"users": [{keys[k]: v for k, v in u.items() if v and k in keys} for u in users]}
