@@ -115,14 +115,14 @@ def timed(label: str, repeat: int, call: Callable[[], object]) -> float:
         times.append(time.perf_counter() - start)
     median = statistics.median(times)
     print(
-        f"{label:<46} median {median * 1000:8.1f} ms  best {min(times) * 1000:8.1f} ms"
+        f"{label:<48} median {median * 1000:8.1f} ms  best {min(times) * 1000:8.1f} ms"
         f"  = {median / BOUND_SECONDS:.3f} x the {BOUND_SECONDS:.0f} s bound"
     )
     return median
 
 
-def cli_call(path: Path, *args: str) -> Callable[[], object]:
-    runner = CliRunner()
+def cli_call(path: Path, *args: str, columns: int = 200) -> Callable[[], object]:
+    runner = CliRunner(env={"COLUMNS": str(columns), "NO_COLOR": "1"})
 
     def run() -> object:
         result = runner.invoke(app, ["--db", str(path), *args])
@@ -158,7 +158,8 @@ def main() -> None:
         )  # fmt: skip
     worst = max(
         worst,
-        timed("abctl usage (CLI in-process, table)", args.repeat, cli_call(path, "usage")),
+        timed("abctl usage (CLI in-process, table, 200 cols)", args.repeat, cli_call(path, "usage")),
+        timed("abctl usage (CLI in-process, table, 80 cols)", args.repeat, cli_call(path, "usage", columns=80)),
         timed("abctl --format json usage (CLI in-process)", args.repeat, cli_call(path, "--format", "json", "usage")),
         timed("abctl usage --prometheus (CLI in-process)", args.repeat, cli_call(path, "usage", "--prometheus")),
         timed("abctl usage --user (CLI in-process)", args.repeat, cli_call(path, "usage", "--user", "U0004242")),

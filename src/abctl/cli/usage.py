@@ -9,7 +9,7 @@ import typer
 from abctl.cli.context import AppContext
 from abctl.cli.options import SpaceOpt
 from abctl.errors import InputError
-from abctl.output import LEVEL_STYLES, Column
+from abctl.output import LEVEL_STYLES, Column, Format
 from abctl.services import prometheus, reports
 from abctl.services import usage as service
 from abctl.services.reports import Severity
@@ -94,8 +94,10 @@ def usage(
         if prometheus_:
             actx.renderer.text(prometheus.usage_exposition(usage_rows))
         else:
+            # The title names the space, so people's table drops the column; scripts always get the key.
+            columns = USAGE_COLUMNS[1:] if actx.renderer.fmt is Format.TABLE else USAGE_COLUMNS
             title = f"License usage in space {space_name}"
-            actx.renderer.rows([row.as_dict() for row in usage_rows], USAGE_COLUMNS, title=title)
+            actx.renderer.rows([row.as_dict() for row in usage_rows], columns, title=title)
     if fail_on is not None:
         open_rows = reports.list_notifications(store, space=space_name, kind="usage")
         reports.check_fail_on(
