@@ -205,11 +205,6 @@ def activity_log(
     """
     if user is not None and device is not None:
         raise InputError("give either --user or --device, not both", hint="abctl log --user ID, or --device SERIAL")
-    targets: list[tuple[str, str]] | None = None
-    if user is not None:
-        targets = [("user", user), *(("device", serial) for serial in store.owned_devices(user))]
-    elif device is not None:
-        targets = [("device", device)]
-    entries = store.activity_entries(adam_id=adam_id, targets=targets, space=space, since=since, limit=limit)
+    entries = store.activity_entries(adam_id=adam_id, user=user, device=device, space=space, since=since, limit=limit)
     names = store.app_names(entry.adam_id for entry in entries if entry.adam_id)
     return [_log_row(entry, names) for entry in entries]

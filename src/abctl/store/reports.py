@@ -7,7 +7,7 @@ activity log through `idx_activity_ts`. Nothing here writes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -152,11 +152,6 @@ class ReportsStore(StoreBase):
         )
         return [_target_license(row) for row in self._all(sql, (serial, serial))]
 
-    def owned_devices(self, client_user_id: str) -> list[str]:
-        """Serial numbers of the devices a user owns."""
-        rows = self.db.execute("SELECT serial FROM devices WHERE owner = ? ORDER BY serial", (client_user_id,))
-        return [serial for (serial,) in rows.fetchall()]
-
     def is_known_target(self, target_kind: str, target_id: str) -> bool:
         """True when the user or device is in the inventory or holds any license record."""
         table, column = ("devices", "serial") if target_kind == "device" else ("users", "client_user_id")
@@ -191,12 +186,13 @@ class ReportsStore(StoreBase):
         self,
         *,
         adam_id: str | None = None,
-        targets: Sequence[tuple[str, str]] | None = None,
+        user: str | None = None,
+        device: str | None = None,
         space: str | None = None,
         since: datetime | None = None,
         limit: int | None = None,
     ) -> list[ActivityEntry]:
-        """Activity log entries, newest first, matching every filter given (`targets`: any of these)."""
+        """Activity log entries, newest first, matching every filter given; `user` also matches their devices."""
         where: list[str] = []
         params: list[Any] = []
         if adam_id is not None:
@@ -208,11 +204,15 @@ class ReportsStore(StoreBase):
         if since is not None:
             where.append("ts >= ?")
             params.append(to_iso(since))
-        if targets is not None:
-            if not targets:
-                return []
-            where.append("(" + " OR ".join("(target_kind = ? AND target_id = ?)" for _ in targets) + ")")
-            params.extend(value for target in targets for value in target)
+        if user is not None:
+            where.append(
+                "((target_kind = 'user' AND target_id = ?)"
+                " OR (target_kind = 'device' AND target_id IN (SELECT serial FROM devices WHERE owner = ?)))"
+            )
+            params.extend((user, user))
+        if device is not None:
+            where.append("target_kind = 'device' AND target_id = ?")
+            params.append(device)
         sql = (
             "SELECT * FROM activity" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY ts DESC, id DESC"
         )
