@@ -261,7 +261,9 @@ class AppsBooksClient:
         params = {"version": "2", "p": "mdm-lockup", "caller": "MDM", "platform": platform or "volumestore",
                   "cc": (country or "us").lower(), "l": "en", "id": ",".join(adam_ids)}  # fmt: skip
         try:
-            response = self._http.get(url, params=params)
+            request = self._http.build_request("GET", url, params=params)
+            del request.headers["Authorization"]  # the lookup is another service: the sToken stays with the API
+            response = self._http.send(request)
             results = response.json().get("results") or {}
         except (httpx.HTTPError, ValueError, AttributeError):
             return {}
