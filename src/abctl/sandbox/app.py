@@ -150,7 +150,7 @@ class SandboxApp:
         token_id = token_id_of(credential.strip())
         if token_id is None:
             raise AppleError(9722)
-        location = self.state.by_token(token_id)
+        location = self.state.by_token(token_id) or self.state.register_minted(credential.strip(), token_id)
         if location is None:
             raise AppleError(9622)
         if location.revoked:

@@ -59,7 +59,9 @@ def demo(*, now: datetime, clock_state: SandboxState | None = None) -> Seed:
     ]
     for name, space, org, location_name, column in locations:
         expires = now + timedelta(days=20 if name == "research" else 300)
-        location = state.add_location(name, org_name=org, location_name=location_name, expires_at=expires)
+        location = state.add_location(
+            name, token_id=f"sandbox-{name}", org_name=org, location_name=location_name, expires_at=expires
+        )
         seed.tokens.append(SeedToken(name, space, mint_token(location.token_id, org_name=org, expires_at=expires),
                                      org, location_name))  # fmt: skip
         for adam_id, app_name, kind, platforms, device_ok, revocable, seats in DEMO_APPS:

@@ -147,6 +147,28 @@ class SandboxState:
                 asset.adam_id, {"name": asset.name, "kind": kind, "platforms": list(asset.platforms)}
             )
 
+    def register_minted(self, bearer: str, token_id: str) -> Location | None:
+        """A token made by `abctl sandbox token` names its own location: create it, empty, on first use.
+
+        Its id is `sandbox-NAME`, optionally with `~revoked` or `~claimed` for drills."""
+        from abctl.sandbox.tokens import expiry_of, org_of
+
+        if not token_id.startswith("sandbox-"):
+            return None
+        name, _, flag = token_id.removeprefix("sandbox-").partition("~")
+        expires = expiry_of(bearer)
+        if expires is None or not name:
+            return None
+        with self.lock:
+            if name in self.locations:
+                return self.locations[name] if self.locations[name].token_id == token_id else None
+            location = self.add_location(name, token_id=token_id, org_name=org_of(bearer) or name,
+                                         location_name=name, expires_at=expires)  # fmt: skip
+            location.revoked = flag == "revoked"
+            if flag == "claimed":
+                location.mdm_info = {"id": "another-mdm", "name": "Another MDM", "metadata": "1.0"}
+            return location
+
     def location(self, name: str) -> Location:
         try:
             return self.locations[name]

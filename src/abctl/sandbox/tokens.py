@@ -28,6 +28,14 @@ def token_id_of(bearer: str) -> str | None:
     return token if isinstance(token, str) else None
 
 
+def org_of(bearer: str) -> str | None:
+    try:
+        org = json.loads(base64.b64decode(bearer, validate=True).decode()).get("orgName")
+    except (binascii.Error, ValueError, UnicodeDecodeError, AttributeError):
+        return None
+    return org if isinstance(org, str) else None
+
+
 def expiry_of(bearer: str) -> datetime | None:
     try:
         data = json.loads(base64.b64decode(bearer, validate=True).decode())
