@@ -12,15 +12,28 @@ from sqlite_utils import Database
 
 from abctl.store.accounts import AccountsStore
 from abctl.store.activity import ActivityStore
+from abctl.store.assets import AssetsStore
 from abctl.store.connection import connect, tighten_sidecars
 from abctl.store.events import EventsStore
 from abctl.store.licenses import LicensesStore
 from abctl.store.migrations import migrations
+from abctl.store.notifications import NotificationsStore
 from abctl.store.reports import ReportsStore
 from abctl.store.spaces import SpacesStore
+from abctl.store.sync_state import SyncStateStore
 
 
-class Store(SpacesStore, AccountsStore, LicensesStore, EventsStore, ActivityStore, ReportsStore):
+class Store(
+    SpacesStore,
+    AccountsStore,
+    LicensesStore,
+    EventsStore,
+    ActivityStore,
+    ReportsStore,
+    AssetsStore,
+    SyncStateStore,
+    NotificationsStore,
+):
     """The abctl database. Open with `Store.open(path)`; close with `close()` or a `with` block."""
 
     def __init__(self, db: Database, path: Path | None = None, *, tightened: bool = False) -> None:

@@ -1,0 +1,54 @@
+"""Apple's side as last read: assets with their counts, and the users registered with each location."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from abctl.models import AppleUser, Asset
+from abctl.store.base import StoreBase
+from abctl.timeutil import to_iso
+
+
+class AssetsStore(StoreBase):
+    def replace_assets(self, account_id: int, assets: Sequence[Asset], *, now: datetime) -> None:
+        """The account's assets become exactly what Apple listed."""
+        stamp = to_iso(now)
+        with self.transaction():
+            self.db.execute("DELETE FROM assets WHERE account_id = ?", (account_id,))
+            self.db.conn.executemany(
+                "INSERT INTO assets (account_id, adam_id, pricing_param, product_type, total, assigned, available,"
+                " retired, device_assignable, revocable, platforms, synced_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                [
+                    (account_id, a.adam_id, a.pricing_param, a.product_type, a.total, a.assigned, a.available,
+                     a.retired, int(a.device_assignable), int(a.revocable), ",".join(a.platforms), stamp)
+                    for a in assets
+                ],
+            )  # fmt: skip
+
+    def list_account_assets(self, account_id: int) -> list[Asset]:
+        rows = self._all("SELECT * FROM assets WHERE account_id = ? ORDER BY adam_id, pricing_param", (account_id,))
+        return [
+            Asset(r["adam_id"], r["pricing_param"], r["product_type"], r["total"], r["assigned"], r["available"],
+                  r["retired"], bool(r["device_assignable"]), bool(r["revocable"]),
+                  tuple(p for p in r["platforms"].split(",") if p))
+            for r in rows
+        ]  # fmt: skip
+
+    def upsert_apple_users(self, account_id: int, users: Sequence[AppleUser], *, now: datetime, replace: bool) -> None:
+        """Record Apple's view of the location's users (all of them on a full read, changes on a delta)."""
+        stamp = to_iso(now)
+        with self.transaction():
+            if replace:
+                self.db.execute("DELETE FROM apple_users WHERE account_id = ?", (account_id,))
+            self.db.conn.executemany(
+                "INSERT INTO apple_users (account_id, client_user_id, status, email, invite_code, id_hash, synced_at)"
+                " VALUES (?,?,?,?,?,?,?) ON CONFLICT(account_id, client_user_id) DO UPDATE SET"
+                " status = excluded.status, email = excluded.email, invite_code = excluded.invite_code,"
+                " id_hash = excluded.id_hash,"
+                " synced_at = excluded.synced_at",
+                [(account_id, u.client_user_id, u.status, u.email, u.invite_code, u.id_hash, stamp) for u in users],
+            )
+
+    def apple_user_count(self, account_id: int) -> int:
+        return int(self._scalar("SELECT count(*) FROM apple_users WHERE account_id = ?", (account_id,)) or 0)
