@@ -60,3 +60,15 @@ def test_forecast() -> None:
     assert forecast_days(30, 30, window_days=30) == 30.0
     assert forecast_days(10, 0) is None
     assert forecast_days(0, 5, window_days=30) == 0.0
+
+
+def test_priorities_shift_without_gaps() -> None:
+    from abctl.domain.priority import reprioritise
+    from abctl.errors import InputError
+
+    assert reprioritise(["a", "b", "c"], "c", 1) == {"c": 1, "a": 2, "b": 3}
+    assert reprioritise(["a", "b", "c"], "a", 3) == {"b": 1, "c": 2, "a": 3}
+    assert reprioritise(["a", "b"], "new", 3) == {"a": 1, "b": 2, "new": 3}
+    with pytest.raises(InputError) as caught:
+        reprioritise(["a", "b"], "a", 3)
+    assert caught.value.hint == "priority must be between 1 and 2 in this space"

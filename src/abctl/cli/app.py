@@ -13,7 +13,7 @@ import typer
 import typer.core
 
 from abctl import __version__
-from abctl.cli import log, notifications, sandbox, spaces, usage
+from abctl.cli import log, notifications, priority, sandbox, spaces, sync, tokens, usage
 from abctl.cli.context import AppContext, Overrides
 from abctl.config import APPLE_API_URL, EnvVars, Settings, default_db_path, is_truthy
 from abctl.errors import AbctlError, ExitCode
@@ -81,9 +81,7 @@ def root(
     fmt: Annotated[
         Format, typer.Option("--format", "-f", envvar=EnvVars.FORMAT, help="Output format for data.")
     ] = Format.TABLE,
-    no_color: Annotated[
-        bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")
-    ] = False,
+    no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only data and errors.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail on stderr.")] = False,
     api_url: Annotated[
@@ -112,9 +110,7 @@ def root(
     try:
         poll_interval = float(poll) if poll else None
     except ValueError:
-        raise typer.BadParameter(
-            f"{EnvVars.POLL_INTERVAL} must be a number of seconds, not {poll!r}"
-        ) from None
+        raise typer.BadParameter(f"{EnvVars.POLL_INTERVAL} must be a number of seconds, not {poll!r}") from None
     settings = Settings(
         db_path=(db or default_db_path()).expanduser(),
         api_url=api_url if api_url.endswith("/") else api_url + "/",
@@ -128,6 +124,9 @@ def root(
 
 
 app.add_typer(spaces.app, name="spaces")
+app.add_typer(tokens.app, name="tokens")
+app.add_typer(priority.app, name="priority")
+app.add_typer(sync.app)
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(usage.app)
 app.add_typer(notifications.app)

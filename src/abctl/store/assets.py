@@ -52,3 +52,24 @@ class AssetsStore(StoreBase):
 
     def apple_user_count(self, account_id: int) -> int:
         return int(self._scalar("SELECT count(*) FROM apple_users WHERE account_id = ?", (account_id,)) or 0)
+
+    def adam_ids_without_metadata(self, adam_ids: Sequence[str]) -> list[str]:
+        known = {row[0] for row in self.db.execute("SELECT adam_id FROM app_metadata").fetchall()}
+        return [adam_id for adam_id in dict.fromkeys(adam_ids) if adam_id not in known]
+
+    def cache_app_metadata(self, metadata: dict[str, dict[str, object]], *, now: datetime) -> None:
+        """Remember names and platforms from Apple's content lookup."""
+        with self.transaction():
+            self._cache_rows(metadata, now)
+
+    def _cache_rows(self, metadata: dict[str, dict[str, object]], now: datetime) -> None:
+        self.db.conn.executemany(
+            "INSERT INTO app_metadata (adam_id, name, kind, platforms, fetched_at) VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(adam_id) DO UPDATE SET name = excluded.name, kind = excluded.kind,"
+            " platforms = excluded.platforms, fetched_at = excluded.fetched_at",
+            [
+                (adam_id, str(data.get("name") or adam_id), data.get("kind"),
+                 ",".join(str(p) for p in data.get("platforms") or []) or None, to_iso(now))  # type: ignore[attr-defined]
+                for adam_id, data in metadata.items()
+            ],
+        )  # fmt: skip

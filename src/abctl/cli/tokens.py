@@ -1,0 +1,131 @@
+"""`abctl tokens`: add, list, show and check Apps and Books accounts (one sToken each)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from abctl.cli.context import AppContext
+from abctl.cli.options import SpaceOpt
+from abctl.errors import CheckFailedError
+from abctl.models import Account
+from abctl.output import Column
+
+app = typer.Typer(help="Add, list, show and check Apps and Books accounts (one sToken each).")
+
+TOKEN_COLUMNS = [
+    Column("name", "Account"),
+    Column("space", "Space"),
+    Column("priority", "Priority", "right"),
+    Column("org_name", "Organization"),
+    Column("location", "Location"),
+    Column("expires_at", "Expires"),
+    Column("status", "Status", style_by_value={"ok": "green", "expiring": "yellow"}),
+    Column("last_sync_at", "Last sync"),
+    Column("auto_distribute", "Auto-distribute"),
+]
+SHOW_COLUMNS = [*TOKEN_COLUMNS, Column("uid", "Location uId"), Column("country", "Country"),
+                Column("created_at", "Added"), Column("token_fingerprint", "Token fingerprint"),
+                Column("assets", "Assets"), Column("licenses", "Live licenses"),
+                Column("open_notifications", "Open notifications")]  # fmt: skip
+FileOpt = Annotated[str, typer.Option("--file", "-F", help="The .vpptoken file, or - to read it from stdin.")]
+
+
+def token_row(account: Account) -> dict[str, object]:
+    return {
+        "name": account.name, "space": account.space, "priority": account.priority, "org_name": account.org_name,
+        "location": account.location_name, "expires_at": account.expires_at, "status": account.status,
+        "last_sync_at": account.last_sync_at, "auto_distribute": account.auto_distribute, "uid": account.uid,
+        "country": account.country, "created_at": account.created_at, "token_fingerprint": account.token_fingerprint,
+    }  # fmt: skip
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="A name for the account.")],
+    *,
+    file: FileOpt,
+    space: SpaceOpt = None,
+    priority: Annotated[int | None, typer.Option("--priority", min=1, help="1 is highest (default: last).")] = None,
+    no_auto_distribute: Annotated[bool, typer.Option("--no-auto-distribute", help="No FCFS to All Users.")] = False,
+    take_over: Annotated[bool, typer.Option("--take-over", help="Claim a location another MDM manages.")] = False,
+) -> None:
+    """Add an account from its sToken and run the first full sync.
+
+    Example: abctl tokens add district --file district.vpptoken --priority 1
+    """
+    from abctl.apple.stoken import read_stoken_text
+    from abctl.services.tokens import add_account
+
+    actx = AppContext.of(ctx)
+    text = read_stoken_text(file, sys.stdin)
+    with actx.writer_lock(), actx.renderer.progress(f"Syncing {name}") as advance:
+        added = add_account(
+            actx.runtime(), name, text, space=space, priority=priority, auto_distribute=not no_auto_distribute,
+            take_over=take_over, on_progress=lambda _account, done, total: advance(done, total),
+        )  # fmt: skip
+    account = added.account
+    if added.took_over:
+        actx.renderer.warn(f"abctl now manages location `{account.location_name}` (--take-over).")
+    found = added.sync.found if added.sync else 0
+    actx.renderer.success(
+        f"Added `{account.name}`: {account.location_name} ({account.org_name}), space `{account.space}`, priority "
+        f"{account.priority}, expires {account.expires_at:%Y-%m-%d}; {found} existing license(s) found on Apple."
+    )
+
+
+@app.command("list")
+def list_(ctx: typer.Context, *, space: SpaceOpt = None) -> None:
+    """List accounts by space and priority.
+
+    Example: abctl --format json tokens list
+    """
+    actx = AppContext.of(ctx)
+    rows = [token_row(a) for a in actx.store().list_accounts(space)]
+    actx.renderer.rows(rows, TOKEN_COLUMNS, title="Accounts")
+
+
+@app.command("show")
+def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Account name.")]) -> None:
+    """Show one account: location, dates, counts, open notifications.
+
+    Example: abctl tokens show district
+    """
+    actx = AppContext.of(ctx)
+    store = actx.store()
+    account = store.get_account(name)
+    row = token_row(account)
+    row["assets"] = len(store.list_account_assets(account.id))
+    row["licenses"] = sum(store.live_counts_by_asset(account.id).values())
+    row["open_notifications"] = store._scalar(
+        "SELECT count(*) FROM notifications WHERE account_id = ? AND cleared_at IS NULL", (account.id,)
+    )
+    actx.renderer.record(row, SHOW_COLUMNS, title=f"Account {name}")
+
+
+@app.command("check")
+def check(
+    ctx: typer.Context,
+    *,
+    expiring_within: Annotated[int, typer.Option("--expiring-within", min=0, help="Days of warning.")] = 30,
+) -> None:
+    """Probe every token; exit 8 if any is expired, revoked, claimed or expiring.
+
+    Example: abctl tokens check --expiring-within 45 || mail -s "abctl tokens" admins@example.org
+    """
+    from abctl.services.tokens import check_tokens
+
+    actx = AppContext.of(ctx)
+    problems = check_tokens(actx.runtime(), expiring_within_days=expiring_within)
+    columns = [Column("account", "Account"), Column("space", "Space"), Column("status", "Status"),
+               Column("expires_at", "Expires"), Column("problem", "Problem"), Column("action", "Action")]  # fmt: skip
+    actx.renderer.rows([vars(p) for p in problems], columns, title="Token problems")
+    if problems:
+        raise CheckFailedError(
+            f"{len(problems)} token(s) need attention",
+            hint="follow the action of each row, then run: abctl tokens check",
+        )
+    actx.renderer.success("Every token is valid and not expiring soon.")
