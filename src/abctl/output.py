@@ -111,18 +111,14 @@ class Renderer:
 
     # -- data on stdout -------------------------------------------------------------------------------------
 
-    def rows(
-        self, rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], *, title: str | None = None
-    ) -> None:
+    def rows(self, rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], *, title: str | None = None) -> None:
         """Print a listing in the chosen format; json prints `[]` when there are no rows."""
         keys = [column.key for column in columns]
         if self.fmt is Format.JSON:
             data = [{key: machine_value(row.get(key)) for key in keys} for row in rows]
             self._write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
         elif self.fmt is Format.JSONL:
-            lines = [
-                json.dumps({k: machine_value(row.get(k)) for k in keys}, ensure_ascii=False) for row in rows
-            ]
+            lines = [json.dumps({k: machine_value(row.get(k)) for k in keys}, ensure_ascii=False) for row in rows]
             self._write("".join(line + "\n" for line in lines))
         elif self.fmt is Format.CSV:
             buffer = io.StringIO()
@@ -134,9 +130,7 @@ class Renderer:
         else:
             self._table(rows, columns, title)
 
-    def record(
-        self, record: Mapping[str, Any], columns: Sequence[Column], *, title: str | None = None
-    ) -> None:
+    def record(self, record: Mapping[str, Any], columns: Sequence[Column], *, title: str | None = None) -> None:
         """Print one object: a two-column table for people, an object in json/jsonl, one row in csv."""
         if self.fmt is Format.JSON:
             data = {column.key: machine_value(record.get(column.key)) for column in columns}
