@@ -13,7 +13,7 @@ import typer
 import typer.core
 
 from abctl import __version__
-from abctl.cli import log, notifications, priority, sandbox, spaces, sync, tokens, usage
+from abctl.cli import demo, log, notifications, priority, sandbox, spaces, sync, tokens, usage
 from abctl.cli.context import AppContext, Overrides
 from abctl.config import APPLE_API_URL, EnvVars, Settings, default_db_path, is_truthy
 from abctl.errors import AbctlError, ExitCode
@@ -123,6 +123,7 @@ def root(
     ctx.obj = AppContext(settings=settings, renderer=renderer, overrides=overrides)
 
 
+app.add_typer(demo.app)
 app.add_typer(spaces.app, name="spaces")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(priority.app, name="priority")
