@@ -129,3 +129,90 @@ def check(
             hint="follow the action of each row, then run: abctl tokens check",
         )
     actx.renderer.success("Every token is valid and not expiring soon.")
+
+
+@app.command("update")
+def update(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Account name.")],
+    *,
+    file: FileOpt,
+    clear_previous: Annotated[
+        bool, typer.Option("--clear-previous", help="Revoke every license of this token on Apple first.")
+    ] = False,
+    no_auto_distribute: Annotated[bool, typer.Option("--no-auto-distribute", help="No FCFS to All Users.")] = False,
+) -> None:
+    """Replace an account's token (CI rotation); keeps name, priority, policies.
+
+    Example: abctl tokens update district --file - < district.vpptoken
+    """
+    from abctl.apple.stoken import read_stoken_text
+    from abctl.services.token_lifecycle import update_token
+
+    actx = AppContext.of(ctx)
+    text = read_stoken_text(file, sys.stdin)
+    with actx.writer_lock():
+        update_token(actx.runtime(), name, text, clear_previous=clear_previous,
+                     auto_distribute=False if no_auto_distribute else None)  # fmt: skip
+    account = actx.store().get_account(name)
+    actx.renderer.success(f"Updated the token of `{name}`; it expires {account.expires_at:%Y-%m-%d}.")
+
+
+@app.command("resync")
+def resync(
+    ctx: typer.Context,
+    names: Annotated[list[str] | None, typer.Argument(help="Accounts to resync.")] = None,
+    *,
+    all_: Annotated[bool, typer.Option("--all", help="Every account.")] = False,
+) -> None:
+    """Re-read everything from Apple and report the drift found.
+
+    Example: abctl tokens resync district
+    """
+    from abctl.cli.sync import SYNC_COLUMNS, sync_row
+    from abctl.errors import InputError
+    from abctl.services.sync import sync_accounts
+
+    actx = AppContext.of(ctx)
+    if not names and not all_:
+        raise InputError("name an account to resync, or give --all", hint="abctl tokens resync NAME | --all")
+    store = actx.store()
+    accounts = store.list_accounts() if all_ else [store.get_account(n) for n in names or []]
+    with actx.writer_lock():
+        results = sync_accounts(actx.runtime(), accounts, full=True)
+    actx.renderer.rows([sync_row(r) for r in results], SYNC_COLUMNS, title="Resync")
+    for result in results:
+        if result.error is not None:
+            raise result.error
+
+
+@app.command("delete")
+def delete(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Account name.")],
+    *,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Revoke an account's licenses on Apple, then delete it.
+
+    Example: abctl tokens delete old-campus --yes
+    """
+    from abctl.errors import InputError
+    from abctl.services.token_lifecycle import delete_account
+
+    actx = AppContext.of(ctx)
+    account = actx.store().get_account(name)
+    licenses = sum(actx.store().live_counts_by_asset(account.id).values())
+    actx.renderer.info(
+        f"Deleting `{name}` revokes its {licenses} known license(s) on Apple (users keep a 30-day grace on iOS),"
+        " drops its reservations and forgets the account. Catalog apps stay."
+    )
+    if not yes:
+        if not sys.stdin.isatty():
+            raise InputError("deleting an account needs confirmation", hint=f"run: abctl tokens delete {name} --yes")
+        typer.confirm(f"Delete `{name}`?", abort=True, err=True)
+    with actx.writer_lock():
+        revoked = delete_account(actx.runtime(), name)
+    actx.renderer.success(
+        f"Deleted `{name}`: {revoked.serials} device(s) and {revoked.users} user(s) revoked in {revoked.calls} call(s)."
+    )

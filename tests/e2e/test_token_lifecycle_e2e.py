@@ -1,0 +1,56 @@
+"""Token rotation, resync and deletion end to end against the sandbox."""
+
+import json
+from pathlib import Path
+
+import sqlite_utils
+from tests.conftest import Cli
+
+from abctl.sandbox.seeds import Seed
+
+
+def test_update_rotates_and_refuses_another_location(abctl: Cli, token_files: dict[str, Path], db_path: Path) -> None:
+    assert abctl("tokens", "add", "prod", "--file", str(token_files["district"]), "--priority", "1").exit_code == 0
+    assert abctl("tokens", "add", "other", "--file", str(token_files["highschool"])).exit_code == 0
+    before = sqlite_utils.Database(db_path).execute("SELECT priority, auto_distribute FROM accounts WHERE name='prod'")
+    rotated = abctl("tokens", "update", "prod", "--file", "-", input=token_files["district"].read_text())
+    assert rotated.exit_code == 0, rotated.output
+    after = sqlite_utils.Database(db_path).execute("SELECT priority, auto_distribute FROM accounts WHERE name='prod'")
+    assert after.fetchall() == before.fetchall()
+    wrong = abctl("tokens", "update", "prod", "--file", str(token_files["highschool"]))
+    assert wrong.exit_code == 3
+    assert wrong.stderr.startswith(
+        "Error: the new token is for location `Springfield High`, not `District Office`\nHint: download the token"
+    )
+
+
+def test_resync_reports_drift(abctl: Cli, token_files: dict[str, Path], world: Seed) -> None:
+    abctl("tokens", "add", "district", "--file", str(token_files["district"]))
+    world.state.external_assign("district", "1000000002", "serialNumber", "X1")
+    world.state.external_unassign("district", "1000000001", "serialNumber", "OLDPAD001")
+    result = abctl("--format", "json", "tokens", "resync", "district")
+    assert result.exit_code == 0, result.output
+    row = json.loads(result.stdout)[0]
+    assert (row["mode"], row["found"], row["missing"]) == ("full", 1, 1)
+    assert abctl("tokens", "resync").exit_code == 2
+
+
+def test_delete_revokes_on_apple_before_dropping_local_data(
+    abctl: Cli, token_files: dict[str, Path], world: Seed, db_path: Path
+) -> None:
+    abctl("tokens", "add", "district", "--file", str(token_files["district"]))
+    abctl("tokens", "add", "highschool", "--file", str(token_files["highschool"]))
+    refused = abctl("tokens", "delete", "district")
+    assert refused.exit_code == 2
+    assert "Hint: run: abctl tokens delete district --yes" in refused.stderr
+    result = abctl("tokens", "delete", "district", "--yes")
+    assert result.exit_code == 0, result.output
+    assert result.stderr.endswith("Deleted `district`: 3 device(s) and 0 user(s) revoked in 1 call(s).\n")
+    assert len(world.state.location("district").assignments) == 0
+    db = sqlite_utils.Database(db_path)
+    assert [r["name"] for r in db.query("SELECT name FROM accounts")] == ["highschool"]
+    assert db.execute("SELECT priority FROM accounts").fetchone() == (1,)
+    assert db.execute("SELECT count(*) FROM licenses").fetchone() == (0,)
+    assert db.execute("SELECT kind, state FROM events").fetchall() == [("revoke", "complete")]
+    logged = db.execute("SELECT action, target_id FROM activity ORDER BY target_id").fetchall()
+    assert logged == [("revoke", "OLDPAD001"), ("revoke", "OLDPAD002"), ("revoke", "OLDPAD003")]
