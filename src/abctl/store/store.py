@@ -13,8 +13,10 @@ from sqlite_utils import Database
 from abctl.store.accounts import AccountsStore
 from abctl.store.activity import ActivityStore
 from abctl.store.assets import AssetsStore
+from abctl.store.catalog import CatalogStore
 from abctl.store.connection import connect, tighten_sidecars
 from abctl.store.events import EventsStore
+from abctl.store.inventory import InventoryStore
 from abctl.store.licenses import LicensesStore
 from abctl.store.migrations import migrations
 from abctl.store.notifications import NotificationsStore
@@ -33,6 +35,8 @@ class Store(
     AssetsStore,
     SyncStateStore,
     NotificationsStore,
+    InventoryStore,
+    CatalogStore,
 ):
     """The abctl database. Open with `Store.open(path)`; close with `close()` or a `with` block."""
 
