@@ -84,3 +84,14 @@ def test_record_as_json_object() -> None:
     out = io.StringIO()
     Renderer(fmt=Format.JSON, stdout=out).record(ROWS[0], COLUMNS)
     assert json.loads(out.getvalue())["total"] == 1500
+
+
+def test_long_tables_are_aligned_plain_text() -> None:
+    rows = [{"name": f"App {i}", "total": i, "seen_at": None, "ok": i % 2 == 0} for i in range(600)]
+    out, _ = render(Format.TABLE, rows)
+    lines = out.splitlines()
+    assert lines[0] == "Apps"
+    assert lines[1] == "Name     Total  Seen  OK"
+    assert lines[2] == "-" * len(lines[1])
+    assert lines[3] == "App 0        0        yes"
+    assert lines[-1] == "App 599    599        no"

@@ -81,7 +81,8 @@ class AppsBooksClient:
             transport=transport,
             limits=httpx.Limits(max_connections=MAX_PAGES_IN_FLIGHT + 1),
         )
-        self._limiter = RateLimiter(15, clock=clock, sleep=sleep, window=1.02)
+        # A window slightly over one second absorbs jitter between when a request leaves and when Apple counts it.
+        self._limiter = RateLimiter(15, clock=clock, sleep=sleep, window=1.1)
         self._config: ServiceConfig | None = None
         self._config_at = 0.0
         self._config_lock = threading.Lock()

@@ -141,7 +141,13 @@ def page(
         index = int(query.get("pageIndex", "0"))
     except ValueError:
         raise error(9650) from None
-    records = _records(location, endpoint, query, since)
+    key = (endpoint, location.version, since, tuple(sorted((k, v) for k, v in query.items() if k != "pageIndex")))
+    records = location.page_cache.get(key)
+    if records is None:
+        # Pages of one walk share the listing: build it once per version, as Apple's snapshot would be.
+        records = _records(location, endpoint, query, since)
+        location.page_cache.clear()
+        location.page_cache[key] = records
     size = state.page_sizes[endpoint]
     total_pages = max(1, -(-len(records) // size))
     if index < 0 or index >= total_pages:
