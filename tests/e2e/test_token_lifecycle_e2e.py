@@ -54,3 +54,23 @@ def test_delete_revokes_on_apple_before_dropping_local_data(
     assert db.execute("SELECT kind, state FROM events").fetchall() == [("revoke", "complete")]
     logged = db.execute("SELECT action, target_id FROM activity ORDER BY target_id").fetchall()
     assert logged == [("revoke", "OLDPAD001"), ("revoke", "OLDPAD002"), ("revoke", "OLDPAD003")]
+
+
+def test_events_ledger_lists_and_settles_stuck_events(abctl: Cli, token_files: dict[str, Path], world: Seed,
+                                                      sandbox: object) -> None:  # fmt: skip
+    from abctl.sandbox.faults import FaultSpec
+
+    abctl("tokens", "add", "district", "--file", str(token_files["district"]))
+    abctl("tokens", "add", "highschool", "--file", str(token_files["highschool"]))
+    sandbox.faults = FaultSpec.parse("stuck=1,stuck_polls=2")  # type: ignore[attr-defined]
+    assert abctl("tokens", "delete", "district", "--yes").exit_code == 0
+    listed = json.loads(abctl("--format", "json", "events", "list").stdout)
+    assert [(e["account"], e["kind"], e["state"], e["num_requested"]) for e in listed] == [
+        ("district", "revoke", "complete", 3)
+    ]
+    assert json.loads(abctl("--format", "json", "events", "list", "--pending").stdout) == []
+    waited = abctl("--format", "json", "events", "wait", listed[0]["event_id"])
+    assert waited.exit_code == 0, waited.output
+    assert json.loads(waited.stdout)[0]["state"] == "complete"
+    missing = abctl("events", "wait", "nope")
+    assert missing.exit_code == 4

@@ -242,13 +242,16 @@ class AppsBooksClient:
     ) -> EventStatus:
         """Poll until the event settles or the deadline passes; returns the last status (PENDING if it did not)."""
         started = self._clock()
-        while True:
+        # Bounded by polls too, so a zero interval (tests, the sandbox) cannot spin for the whole deadline.
+        max_polls = max(1, int(deadline_seconds / max(poll_interval, 0.5)))
+        for _ in range(max_polls):
             status = self.event_status(event_id)
             if on_poll:
                 on_poll(status)
             if status.is_settled or self._clock() - started + poll_interval > deadline_seconds:
                 return status
             self._sleep(poll_interval)
+        return status
 
     # -- content metadata (names) ----------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ import typer
 import typer.core
 
 from abctl import __version__
-from abctl.cli import demo, log, notifications, priority, sandbox, spaces, sync, tokens, usage
+from abctl.cli import demo, events, log, notifications, priority, sandbox, spaces, sync, tokens, usage
 from abctl.cli.context import AppContext, Overrides
 from abctl.config import APPLE_API_URL, EnvVars, Settings, default_db_path, is_truthy
 from abctl.errors import AbctlError, ExitCode
@@ -128,6 +128,7 @@ app.add_typer(spaces.app, name="spaces")
 app.add_typer(tokens.app, name="tokens")
 app.add_typer(priority.app, name="priority")
 app.add_typer(sync.app)
+app.add_typer(events.app, name="events")
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(usage.app)
 app.add_typer(notifications.app)
