@@ -208,3 +208,59 @@ def test_trace_never_contains_the_token(fake_time: FakeTime, httpx_mock: HTTPXMo
     everything = "\n".join([*lines, str(caught.value), repr(caught.value), repr(client), repr(token)])
     assert "GET https://vpp.itunes.apple.com/mdm/v2/client/config -> 401" in everything
     assert TOKEN_TEXT not in everything and "s3cr3t" not in everything
+
+
+def test_rate_limiter_never_exceeds_the_rate_in_any_window() -> None:
+    from abctl.apple.ratelimit import RateLimiter
+
+    now = [0.0]
+    sent: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    limiter = RateLimiter(15, clock=lambda: now[0], sleep=sleep, window=1.0)
+    for _ in range(60):
+        limiter.acquire()
+        sent.append(now[0])
+    for index in range(len(sent) - 15):
+        assert sent[index + 15] - sent[index] >= 1.0
+    assert sent[-1] < 4.0  # 60 requests at 15 per second: the limiter does not waste the budget
+
+
+def test_every_write_endpoint_sends_apple_shapes(client: AppsBooksClient, httpx_mock: HTTPXMock) -> None:
+    import json
+
+    from abctl.apple.batching import RevokeBatch
+
+    for path in ("assets/disassociate", "assets/revoke", "users/create", "users/update", "users/retire"):
+        httpx_mock.add_response(url=BASE + path, json={"eventId": path, "uId": "1"})
+    batch = AssetBatch((("1", "PLUS"),), TargetKind.DEVICE, ("S1",))
+    assert client.disassociate(batch) == "assets/disassociate"
+    assert client.revoke(RevokeBatch(TargetKind.USER, ("u1", "u2"))) == "assets/revoke"
+    assert client.create_users([{"client_user_id": "u1", "email": "u1@x.org", "managed_apple_id": None}]) == (
+        "users/create"
+    )
+    assert client.update_users([{"client_user_id": "u1", "managed_apple_id": "u1@x.org"}]) == "users/update"
+    assert client.retire_users(["u1"]) == "users/retire"
+    bodies = {r.url.path.removeprefix("/mdm/v2/"): json.loads(r.content) for r in httpx_mock.get_requests()
+              if r.method == "POST"}  # fmt: skip
+    assert bodies == {
+        "assets/disassociate": {"assets": [{"adamId": "1", "pricingParam": "PLUS"}], "serialNumbers": ["S1"]},
+        "assets/revoke": {"clientUserIds": ["u1", "u2"]},
+        "users/create": {"users": [{"clientUserId": "u1", "email": "u1@x.org"}]},
+        "users/update": {"users": [{"clientUserId": "u1", "managedAppleId": "u1@x.org"}]},
+        "users/retire": {"users": [{"clientUserId": "u1"}]},
+    }
+
+
+def test_service_config_is_cached_and_limits_parsed(client: AppsBooksClient, httpx_mock: HTTPXMock,
+                                                     fake_time: FakeTime) -> None:  # fmt: skip
+    first = client.service_config()
+    client.service_config()
+    assert len(httpx_mock.get_requests(url=BASE + "service/config")) == 1
+    assert (first.limits.max_assets, first.limits.max_request_per_second) == (25, 15)
+    assert first.invite_url("abc") == "https://buy.itunes.apple.com/x?inviteCode=abc&mt=8"
+    fake_time.now += 301
+    client.service_config()
+    assert len(httpx_mock.get_requests(url=BASE + "service/config")) == 2

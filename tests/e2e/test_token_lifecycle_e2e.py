@@ -74,3 +74,14 @@ def test_events_ledger_lists_and_settles_stuck_events(abctl: Cli, token_files: d
     assert json.loads(waited.stdout)[0]["state"] == "complete"
     missing = abctl("events", "wait", "nope")
     assert missing.exit_code == 4
+
+
+def test_add_with_clear_previous_revokes_what_the_location_held(
+    abctl: Cli, token_files: dict[str, Path], world: Seed, db_path: Path
+) -> None:
+    result = abctl("tokens", "add", "district", "--file", str(token_files["district"]), "--clear-previous")
+    assert result.exit_code == 0, result.output
+    assert world.state.location("district").assignments == {}
+    assert sqlite_utils.Database(db_path).execute(
+        "SELECT count(*) FROM licenses WHERE state = 'active'"
+    ).fetchone() == (0,)

@@ -52,6 +52,9 @@ def add(
     priority: Annotated[int | None, typer.Option("--priority", min=1, help="1 is highest (default: last).")] = None,
     no_auto_distribute: Annotated[bool, typer.Option("--no-auto-distribute", help="No FCFS to All Users.")] = False,
     take_over: Annotated[bool, typer.Option("--take-over", help="Claim a location another MDM manages.")] = False,
+    clear_previous: Annotated[
+        bool, typer.Option("--clear-previous", help="Revoke every license this token's location holds first.")
+    ] = False,
 ) -> None:
     """Add an account from its sToken and run the first full sync.
 
@@ -65,7 +68,8 @@ def add(
     with actx.writer_lock(), actx.renderer.progress(f"Syncing {name}") as advance:
         added = add_account(
             actx.runtime(), name, text, space=space, priority=priority, auto_distribute=not no_auto_distribute,
-            take_over=take_over, on_progress=lambda _account, done, total: advance(done, total),
+            take_over=take_over, clear_previous=clear_previous,
+            on_progress=lambda _account, done, total: advance(done, total),
         )  # fmt: skip
     account = added.account
     if added.took_over:

@@ -57,6 +57,7 @@ def add_account(
     priority: int | None = None,
     auto_distribute: bool = True,
     take_over: bool = False,
+    clear_previous: bool = False,
     sync: bool = True,
     on_progress: ProgressCallback | None = None,
 ) -> AddedAccount:
@@ -98,6 +99,10 @@ def add_account(
         account = store.insert_account(fields, token.secret)
         store.set_priorities(space_name, priorities)
     account = store.get_account(name)
+    if clear_previous:
+        from abctl.services.token_lifecycle import revoke_everything
+
+        revoke_everything(rt, account, reason="token added with --clear-previous")
     result = None
     if sync:
         from abctl.services.sync import sync_accounts
