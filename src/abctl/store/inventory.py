@@ -112,13 +112,15 @@ class InventoryStore(StoreBase):
         return [_user(row) for row in self._all(f"SELECT * FROM users{where} ORDER BY client_user_id", params)]
 
     def upsert_users(self, rows: Sequence[tuple[str, str, str | None, str | None]], *, now: datetime) -> None:
-        """Insert or update (client_user_id, space, email, managed_apple_id) rows; each becomes active."""
+        """Insert or update (client_user_id, space, email, managed_apple_id) rows; a deleted user becomes active
+        again, a retired one stays retired (only `users invite` brings them back)."""
         stamp = to_iso(now)
         with self.transaction():
             self.db.conn.executemany(
                 "INSERT INTO users (client_user_id, space, email, managed_apple_id, state, created_at, updated_at)"
                 " VALUES (?, ?, ?, ?, 'active', ?, ?) ON CONFLICT(client_user_id) DO UPDATE SET space = excluded.space,"
-                " email = excluded.email, managed_apple_id = excluded.managed_apple_id, state = 'active',"
+                " email = excluded.email, managed_apple_id = excluded.managed_apple_id,"
+                " state = CASE users.state WHEN 'retired' THEN 'retired' ELSE 'active' END,"
                 " updated_at = excluded.updated_at",
                 [(*row, stamp, stamp) for row in rows],
             )
@@ -150,6 +152,16 @@ class InventoryStore(StoreBase):
                             row["invite_code"], when(row["synced_at"]))
             )  # fmt: skip
         return found
+
+    def set_apple_user_status(
+        self, account_id: int, client_user_ids: Sequence[str], status: str, *, now: datetime
+    ) -> None:
+        """Record a status change abctl caused (e.g. Retired after users/retire) until the next sync reads it."""
+        with self.transaction():
+            self.db.conn.executemany(
+                "UPDATE apple_users SET status = ?, synced_at = ? WHERE account_id = ? AND client_user_id = ?",
+                [(status, to_iso(now), account_id, user) for user in client_user_ids],
+            )
 
     # -- groups --------------------------------------------------------------------------------------------
 
