@@ -1,0 +1,216 @@
+"""Which account pays for a license, which kind, or why none can (R2-R9).
+
+Interpretations, chosen so each rule of the admin guide has a precise meaning:
+- A target is on an account's distribution list for an app when it is reserved there, or when the user (or the
+  device's owner) is in one of the account's FCFS groups for the app. "All Users" contains every user; a shared
+  iPad or an ownerless device is on the list only through "All Users" or a reservation. With no explicit groups,
+  an account that auto-distributes uses "All Users" (R3); one that does not has no FCFS list.
+- Disallowed users, and devices they own, never get a license from that account (R5); a lower account may serve.
+- Accounts where the target is reserved are tried first, in priority order (R4: reserved beats priority); then
+  every other account where the target is on the list, in priority order (R2). The first account with a free seat
+  whose asset fits the target pays.
+- Device targets get device-based licenses (shared iPads always, R6); a device asset must be deviceAssignable and
+  support the device's platform (R7; iPadOS counts as iOS); books never are. User targets get user-based licenses,
+  which need the user Associated with that account's location (R8). A target already holding a license of that
+  kind for the app keeps it: no second license (R4, R8). No seat anywhere is refused, never silent (R9).
+Pure: standard library only; seats are consumed as a batch is planned, so results are deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from abctl.models import TargetKind
+
+ALL_USERS = "All Users"
+APPLE_PLATFORM = {"ios": "iOS", "ipados": "iOS", "macos": "macOS", "tvos": "tvOS", "visionos": "visionOS"}
+
+
+class RequestKind(StrEnum):
+    REQUIRED = "required"  # install on device: device-based by default
+    USER_REQUEST = "user_request"  # a user asks: user-based by default; no seat means the user may buy
+    ADMIN = "admin"  # an admin assigns to a named device or user
+
+
+class Outcome(StrEnum):
+    ASSIGN = "assign"
+    ALREADY_LICENSED = "already_licensed"
+    REFUSED = "refused"
+
+
+class Reason(StrEnum):
+    RESERVED = "reserved"
+    ON_LIST = "on_list"
+    ALREADY_LICENSED = "already_licensed"
+    NO_SEAT = "no_seat"
+    NOT_ON_LIST = "not_on_list"
+    DISALLOWED = "disallowed"
+    NOT_ENROLLED = "not_enrolled"
+    NOT_DEVICE_ASSIGNABLE = "not_device_assignable"
+    PLATFORM_UNSUPPORTED = "platform_unsupported"
+    NOT_ACTIVE = "not_active"
+    NOT_OWNED = "not_owned"
+
+
+# When several accounts refuse for different reasons, the one that tells the admin the most wins.
+_REFUSAL_ORDER = [Reason.NO_SEAT, Reason.NOT_ENROLLED, Reason.NOT_DEVICE_ASSIGNABLE, Reason.PLATFORM_UNSUPPORTED,
+                  Reason.DISALLOWED, Reason.NOT_ON_LIST]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Policy:
+    """An account's distribution policy for one app (`abctl distribute`)."""
+
+    fcfs_groups: frozenset[str] | None = None  # None: not set explicitly
+    reserved: frozenset[tuple[str, str]] = frozenset()  # (kind, id)
+    disallowed: frozenset[str] = frozenset()
+    auto_distribute: bool = True
+
+    def groups(self) -> frozenset[str]:
+        if self.fcfs_groups is not None:
+            return self.fcfs_groups
+        return frozenset({ALL_USERS}) if self.auto_distribute else frozenset()
+
+
+@dataclass(frozen=True)
+class Offer:
+    """One account that owns the app: its priority, the asset's free seats and traits, and its policy."""
+
+    account_id: int
+    account: str
+    priority: int
+    pricing_param: str
+    available: int
+    device_assignable: bool
+    platforms: tuple[str, ...]
+    policy: Policy = Policy()
+
+
+@dataclass(frozen=True)
+class Target:
+    """A device or a user to license, with what the rules need to know about it."""
+
+    kind: TargetKind
+    id: str
+    platform: str | None = None
+    owner: str | None = None
+    shared_ipad: bool = False
+    active: bool = True
+    groups: frozenset[str] = frozenset()  # the user's (or the device owner's) groups
+    enrollment: Mapping[int, str] = field(default_factory=dict)  # account id -> Apple status
+    invite_urls: Mapping[int, str] = field(default_factory=dict)  # account id -> invite URL
+    held: frozenset[tuple[int, str]] = frozenset()  # (account id, license kind) already held for this app
+
+
+@dataclass(frozen=True)
+class Decision:
+    target: Target
+    outcome: Outcome
+    reason: Reason
+    message: str
+    account_id: int | None = None
+    account: str | None = None
+    license_kind: TargetKind | None = None
+    pricing_param: str | None = None
+    invite_url: str | None = None
+
+
+@dataclass(frozen=True)
+class AllocationPlan:
+    decisions: tuple[Decision, ...]
+
+    @property
+    def to_assign(self) -> tuple[Decision, ...]:
+        return tuple(d for d in self.decisions if d.outcome is Outcome.ASSIGN)
+
+    @property
+    def refused(self) -> tuple[Decision, ...]:
+        return tuple(d for d in self.decisions if d.outcome is Outcome.REFUSED)
+
+    def by_account(self) -> dict[tuple[int, str, TargetKind], list[str]]:
+        """Targets to associate, grouped per (account, pricing param, license kind), in plan order."""
+        groups: dict[tuple[int, str, TargetKind], list[str]] = {}
+        for d in self.to_assign:
+            assert d.account_id is not None and d.pricing_param is not None and d.license_kind is not None
+            groups.setdefault((d.account_id, d.pricing_param, d.license_kind), []).append(d.target.id)
+        return groups
+
+
+def plan_assignments(offers: Sequence[Offer], targets: Iterable[Target], request: RequestKind) -> AllocationPlan:
+    """Decide every target, consuming seats as it goes."""
+    ordered = sorted(offers, key=lambda offer: offer.priority)
+    seats = {(o.account_id, o.pricing_param): o.available for o in ordered}
+    return AllocationPlan(tuple(_decide(ordered, seats, target, request) for target in targets))
+
+
+def _decide(
+    offers: Sequence[Offer], seats: dict[tuple[int, str], int], target: Target, request: RequestKind
+) -> Decision:
+    if not offers:
+        return Decision(target, Outcome.REFUSED, Reason.NOT_OWNED, "no account in this space owns the app")
+    if not target.active:
+        return Decision(target, Outcome.REFUSED, Reason.NOT_ACTIVE, f"{target.kind} `{target.id}` is not active")
+    kind = target.kind  # a device gets a device-based license, a user a user-based one (R6)
+    held = [account for account, held_kind in target.held if held_kind == kind]
+    if held:
+        return Decision(target, Outcome.ALREADY_LICENSED, Reason.ALREADY_LICENSED,
+                        f"{target.kind} `{target.id}` already holds a {kind}-based license", account_id=held[0],
+                        license_kind=kind)  # fmt: skip
+    person = target.id if target.kind is TargetKind.USER else target.owner
+    reserved = [o for o in offers if (str(target.kind), target.id) in o.policy.reserved]
+    listed = [o for o in offers if o not in reserved and _on_list(o.policy, target, person)]
+    refusals: list[tuple[Reason, str, str | None]] = []
+    for offer in reserved + listed:
+        if person is not None and person in offer.policy.disallowed and offer not in reserved:
+            refusals.append((Reason.DISALLOWED, f"`{person}` is disallowed in `{offer.account}`", None))
+            continue
+        problem = _fit(offer, target, kind)
+        if problem is not None:
+            refusals.append(problem)
+            continue
+        key = (offer.account_id, offer.pricing_param)
+        if seats[key] <= 0:
+            refusals.append((Reason.NO_SEAT, f"`{offer.account}` has no free seat", None))
+            continue
+        seats[key] -= 1
+        why = Reason.RESERVED if offer in reserved else Reason.ON_LIST
+        return Decision(target, Outcome.ASSIGN, why, f"from `{offer.account}` ({why.value.replace('_', ' ')})",
+                        offer.account_id, offer.account, kind, offer.pricing_param)  # fmt: skip
+    if not refusals:
+        return Decision(target, Outcome.REFUSED, Reason.NOT_ON_LIST,
+                        f"{target.kind} `{target.id}` is on no account's distribution list for this app")  # fmt: skip
+    reason, message, invite = min(refusals, key=lambda item: _REFUSAL_ORDER.index(item[0]))
+    if reason is Reason.NO_SEAT:
+        message = "no free seat in any account that may serve it"
+        if request is RequestKind.USER_REQUEST:
+            message += "; the user may buy the app"
+    return Decision(target, Outcome.REFUSED, reason, message, invite_url=invite)
+
+
+def _on_list(policy: Policy, target: Target, person: str | None) -> bool:
+    groups = policy.groups()
+    if ALL_USERS in groups:
+        return True
+    if person is None or target.shared_ipad:
+        return False
+    return bool(groups & target.groups)
+
+
+def _fit(offer: Offer, target: Target, kind: TargetKind) -> tuple[Reason, str, str | None] | None:
+    if kind is TargetKind.DEVICE:
+        if not offer.device_assignable:
+            message = "the app is not device-assignable (books never are); assign it to the owner: --user"
+            return (Reason.NOT_DEVICE_ASSIGNABLE, message, None)
+        wanted = APPLE_PLATFORM.get(target.platform or "", "")
+        if wanted not in offer.platforms:
+            supported = ", ".join(offer.platforms) or "no platform"
+            return (Reason.PLATFORM_UNSUPPORTED, f"the app supports {supported}, not {target.platform}", None)
+        return None
+    status = target.enrollment.get(offer.account_id)
+    if status != "Associated":
+        invite = target.invite_urls.get(offer.account_id)
+        detail = f"; invite: {invite}" if invite else "; invite them first: abctl users invite"
+        return (Reason.NOT_ENROLLED, f"`{target.id}` is not enrolled with `{offer.account}`{detail}", invite)
+    return None
