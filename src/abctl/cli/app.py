@@ -13,7 +13,24 @@ import typer
 import typer.core
 
 from abctl import __version__
-from abctl.cli import demo, events, log, notifications, priority, sandbox, spaces, sync, tokens, usage
+from abctl.cli import (
+    apps,
+    assign,
+    demo,
+    devices,
+    distribute,
+    events,
+    groups,
+    log,
+    notifications,
+    priority,
+    sandbox,
+    spaces,
+    sync,
+    tokens,
+    usage,
+    users,
+)
 from abctl.cli.context import AppContext, Overrides
 from abctl.config import APPLE_API_URL, EnvVars, Settings, default_db_path, is_truthy
 from abctl.errors import AbctlError, ExitCode
@@ -129,10 +146,16 @@ app.add_typer(tokens.app, name="tokens")
 app.add_typer(priority.app, name="priority")
 app.add_typer(sync.app)
 app.add_typer(events.app, name="events")
+app.add_typer(distribute.app)
+app.add_typer(assign.app)
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(usage.app)
 app.add_typer(notifications.app)
 app.add_typer(log.app)
+app.add_typer(apps.app, name="apps")
+app.add_typer(users.app, name="users")
+app.add_typer(groups.app, name="groups")
+app.add_typer(devices.app, name="devices")
 
 
 def main() -> None:

@@ -26,6 +26,14 @@ class AssetsStore(StoreBase):
                 ],
             )  # fmt: skip
 
+    def adjust_assigned(self, account_id: int, adam_id: str, pricing_param: str, delta: int) -> None:
+        """Move an asset's local counts as a settled Apple event moved them (until the next sync re-reads them)."""
+        self.db.execute(
+            "UPDATE assets SET assigned = max(assigned + ?, 0), available = max(available - ?, 0) WHERE account_id = ?"
+            " AND adam_id = ? AND pricing_param = ?",
+            (delta, delta, account_id, adam_id, pricing_param),
+        )
+
     def list_account_assets(self, account_id: int) -> list[Asset]:
         rows = self._all("SELECT * FROM assets WHERE account_id = ? ORDER BY adam_id, pricing_param", (account_id,))
         return [

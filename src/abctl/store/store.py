@@ -20,6 +20,7 @@ from abctl.store.inventory import InventoryStore
 from abctl.store.licenses import LicensesStore
 from abctl.store.migrations import migrations
 from abctl.store.notifications import NotificationsStore
+from abctl.store.policies import PoliciesStore
 from abctl.store.reports import ReportsStore
 from abctl.store.spaces import SpacesStore
 from abctl.store.sync_state import SyncStateStore
@@ -37,6 +38,7 @@ class Store(
     NotificationsStore,
     InventoryStore,
     CatalogStore,
+    PoliciesStore,
 ):
     """The abctl database. Open with `Store.open(path)`; close with `close()` or a `with` block."""
 

@@ -1,0 +1,75 @@
+"""`abctl assign`: give an app's licenses to devices and users, by the space's accounts and policies."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from abctl.cli.context import AppContext
+from abctl.cli.options import DryRunOpt, SpaceOpt
+from abctl.errors import AllocationError, InputError
+from abctl.models import LicenseSource, TargetKind
+from abctl.output import Column
+
+app = typer.Typer()
+COLUMNS = [
+    Column("kind", "Kind"), Column("target", "Target"), Column("account", "Account"),
+    Column("license_type", "License"),
+    Column("result", "Result", style_by_value={"refused": "red", "failed": "bold red", "assigned": "green"}),
+    Column("reason", "Why"), Column("event_id", "Apple event"),
+]  # fmt: skip
+
+
+@app.command("assign")
+def assign(
+    ctx: typer.Context,
+    app_name: Annotated[str, typer.Argument(metavar="APP", help="adamId or unique app name.")],
+    *,
+    device: Annotated[list[str] | None, typer.Option("--device", "-d", help="Serial number (repeatable).")] = None,
+    user: Annotated[list[str] | None, typer.Option("--user", "-u", help="Client user id (repeatable).")] = None,
+    group: Annotated[str | None, typer.Option("--group", "-g", help="Every member of a group.")] = None,
+    from_file: Annotated[Path | None, typer.Option("--from", help="File of device:SERIAL / user:ID lines.")] = None,
+    space: SpaceOpt = None,
+    dry_run: DryRunOpt = False,
+    no_wait: Annotated[bool, typer.Option("--no-wait", help="Do not wait for Apple's events.")] = False,
+) -> None:
+    """Assign an app's licenses; exit 7 when a target is refused.
+
+    Example: abctl assign "Pocket Planetarium" --device IPAD0001 --device IPAD0002
+    """
+    from abctl.services import assign as service
+    from abctl.services.reports import resolve_app_id
+    from abctl.services.spaces import resolve_space
+
+    actx = AppContext.of(ctx)
+    store = actx.store()
+    space_name = resolve_space(store, space)
+    adam_id = resolve_app_id(store, app_name)
+    specs = [(TargetKind.DEVICE, s) for s in device or []] + [(TargetKind.USER, u) for u in user or []]
+    if group:
+        specs += [(TargetKind.USER, member) for member in store.group_member_ids(space_name, group)]
+    if from_file:
+        try:
+            specs += service.read_target_file(from_file.read_text())
+        except OSError as error:
+            raise InputError(f"cannot read `{from_file}`: {error.strerror}", hint="check the path") from None
+    if not specs:
+        raise InputError("no target given", hint="use --device, --user, --group or --from")
+    rt = actx.runtime()
+    allocation = service.plan(rt, space_name, adam_id, list(dict.fromkeys(specs)), service.RequestKind.ADMIN)
+    if dry_run:
+        rows = [{"kind": str(d.target.kind), "target": d.target.id, "account": d.account,
+                 "license_type": d.license_kind, "result": "planned" if d.outcome == "assign" else d.outcome,
+                 "reason": d.message} for d in allocation.decisions]  # fmt: skip
+        actx.renderer.rows(rows, COLUMNS, title="Plan (dry run: nothing sent)")
+        return
+    with actx.writer_lock(), actx.renderer.progress("Assigning") as advance:
+        result = service.execute(rt, space_name, adam_id, allocation, source=LicenseSource.ADMIN, wait=not no_wait,
+                                 on_progress=advance)  # fmt: skip
+    actx.renderer.rows([vars(o) for o in result.outcomes], COLUMNS, title=f"Assign {adam_id}")
+    actx.renderer.info(f"{result.calls} associate call(s) to Apple.")
+    if result.refused:
+        raise AllocationError(f"{result.refused} of {len(result.outcomes)} target(s) got no license",
+                              hint="see the Why column; abctl usage shows free seats")  # fmt: skip

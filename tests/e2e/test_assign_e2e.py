@@ -1,0 +1,91 @@
+"""Assigning licenses end to end: plan, fewest Apple calls, refusals with reasons, exit 7, DB rows."""
+
+import json
+from pathlib import Path
+
+import sqlite_utils
+from tests.conftest import Cli
+
+from abctl.sandbox.seeds import Seed
+
+
+def add_devices(db_path: Path, serials: list[str], platform: str = "ipados") -> None:
+    db = sqlite_utils.Database(db_path)
+    db.conn.executemany(
+        "INSERT INTO devices (serial, space, platform, created_at, updated_at)"
+        " VALUES (?, 'default', ?, '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')",
+        [(s, platform) for s in serials],
+    )
+    db.conn.commit()
+
+
+def setup(abctl: Cli, token_files: dict[str, Path]) -> None:
+    for name in ("district", "highschool"):
+        assert abctl("tokens", "add", name, "--file", str(token_files[name])).exit_code == 0
+
+
+def test_2500_devices_take_3_associate_calls(abctl: Cli, token_files: dict[str, Path], world: Seed, db_path: Path,
+                                            tmp_path: Path) -> None:  # fmt: skip
+    world.state.set_total("district", "1000000001", 3000)
+    setup(abctl, token_files)
+    serials = [f"CART{i:05d}" for i in range(2500)]
+    add_devices(db_path, serials)
+    targets = tmp_path / "targets.txt"
+    targets.write_text("# the cart\n\n" + "\n".join(f"device:{s}" for s in serials) + "\n")
+    world.state.reset_stats()
+    result = abctl("--format", "json", "assign", "1000000001", "--from", str(targets))
+    assert result.exit_code == 0, result.output
+    assert world.state.stats()["requests"]["district"]["POST assets/associate"] == 3
+    assert "3 associate call(s) to Apple." in result.stderr
+    rows = json.loads(result.stdout)
+    assert {r["result"] for r in rows} == {"assigned"} and len(rows) == 2500
+    db = sqlite_utils.Database(db_path)
+    assert db.execute("SELECT count(*) FROM licenses WHERE state = 'active' AND source = 'admin'").fetchone() == (2500,)
+    assert db.execute("SELECT count(*), state FROM events GROUP BY state").fetchall() == [(3, "complete")]
+    assert len(world.state.location("district").assignments) == 2503
+
+
+def test_seats_run_out_across_accounts_and_the_rest_is_refused(
+    abctl: Cli, token_files: dict[str, Path], world: Seed, db_path: Path
+) -> None:
+    setup(abctl, token_files)
+    add_devices(db_path, ["P1", "P2", "P3", "P4", "P5"])
+    dry = abctl("--format", "json", "assign", "Quiz Master", *[f"--device=P{i}" for i in range(1, 6)], "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert [(r["account"], r["result"]) for r in json.loads(dry.stdout)] == [
+        ("district", "planned"), ("district", "planned"), ("highschool", "planned"), ("highschool", "planned"),
+        (None, "refused"),
+    ]  # fmt: skip
+    assert sqlite_utils.Database(db_path).execute("SELECT count(*) FROM events").fetchone() == (0,)
+    result = abctl("--format", "json", "assign", "1000000012", *[f"--device=P{i}" for i in range(1, 6)])
+    assert result.exit_code == 7
+    assert result.stderr == (
+        "2 associate call(s) to Apple.\n"
+        "Error: 1 of 5 target(s) got no license\nHint: see the Why column; abctl usage shows free seats\n"
+    )
+    refused = [r for r in json.loads(result.stdout) if r["result"] == "refused"]
+    assert refused == [{"kind": "device", "target": "P5", "account": None, "license_type": None, "result": "refused",
+                        "reason": "no free seat in any account that may serve it", "event_id": None}]  # fmt: skip
+    logged = sqlite_utils.Database(db_path).execute("SELECT result, count(*) FROM activity GROUP BY result").fetchall()
+    assert logged == [("assigned", 4), ("refused", 1)]
+    again = abctl("--format", "json", "assign", "1000000012", "--device", "P1")
+    assert json.loads(again.stdout)[0]["result"] == "already licensed"
+
+
+def test_books_refuse_devices_and_reservations_are_served(abctl: Cli, token_files: dict[str, Path],
+                                                          world: Seed, db_path: Path) -> None:  # fmt: skip
+    setup(abctl, token_files)
+    add_devices(db_path, ["B1", "R1"])
+    book = abctl("--format", "json", "assign", "Field Guide to Birds", "--device", "B1")
+    assert book.exit_code == 7
+    assert "not device-assignable" in json.loads(book.stdout)[0]["reason"]
+    served = abctl(
+        "distribute", "Math Quest", "--account", "highschool", "--reserve", "device:R1", "--fcfs", "teachers"
+    )
+    assert served.exit_code == 0, served.output
+    assert "Reservations served now: 1." in served.stderr
+    assert ("1000000003", "STDQ", "serialNumber", "R1") in world.state.location("highschool").assignments
+    shown = json.loads(abctl("--format", "json", "distribute", "Math Quest").stdout)
+    assert [(r["account"], r["fcfs_groups"], r["reserved"]) for r in shown] == [
+        ("district", ["All Users"], []), ("highschool", ["teachers"], ["device:R1"])
+    ]  # fmt: skip
