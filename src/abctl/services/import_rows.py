@@ -31,7 +31,7 @@ class DeviceRow:
     platform: str
     owner: str | None
     space: str
-    shared_ipad: bool
+    shared_ipad: bool | None  # None: not given (a known device keeps its value)
 
 
 @dataclass(frozen=True)
@@ -62,7 +62,8 @@ def device_rows(records: Sequence[SourceRow], *, default_space: str, known: Know
         values, reasons = record.values, list[str]()
         serial = collect(reasons, check_serial, str(values["serial"]))
         platform = collect(reasons, check_platform, str(values["platform"]))
-        shared = collect(reasons, check_flag, values.get("shared_ipad"), "shared_ipad")
+        given = text_value(values.get("shared_ipad")) is not None
+        shared = collect(reasons, check_flag, values.get("shared_ipad"), "shared_ipad") if given else None
         space = text_value(values.get("space")) or default_space
         owner = text_value(values.get("owner"))
         if space not in known.spaces:
@@ -86,7 +87,7 @@ def device_rows(records: Sequence[SourceRow], *, default_space: str, known: Know
         if reasons or serial is None or platform is None:
             problems.append(RowProblem(record.line, tuple(reasons)))
         else:
-            rows.append(DeviceRow(record.line, serial, platform, owner, space, bool(shared)))
+            rows.append(DeviceRow(record.line, serial, platform, owner, space, shared))
     if problems:
         raise ImportProblemsError(problems, source=source)
     return rows

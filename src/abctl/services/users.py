@@ -7,17 +7,21 @@ memberships are only ever added here. A value left empty in an import keeps what
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from abctl.errors import ConfigError, NotFoundError
+from abctl.models import TargetKind
 from abctl.services.import_rows import Known, UserRow, user_rows
 from abctl.services.imports import USER_FIELDS, check_email, check_group_name, check_user_id, parse_records
 from abctl.services.spaces import resolve_space
 
 if TYPE_CHECKING:
+    from abctl.services.revocation import RevocationResult
+    from abctl.services.revocation_plan import RevocationPlan
+    from abctl.services.runtime import Runtime
     from abctl.services.usage import TargetLicenseRow
     from abctl.store import Store
     from abctl.store.inventory import AppleStatus, UserRecord
@@ -193,4 +197,41 @@ def _groups_to_create(store: Store, rows: Sequence[UserRow]) -> dict[str, list[s
         missing = [name for name in names if name not in present]
         if missing:
             result[space_name] = missing
+    return result
+
+
+@dataclass(frozen=True)
+class UserDeletionPlan:
+    """`users delete`: the users and the revocation of their user-based licenses (R11)."""
+
+    users: tuple[UserRecord, ...]
+    revocation: RevocationPlan
+
+
+def plan_user_deletion(store: Store, user_ids: Sequence[str], *, now: datetime) -> UserDeletionPlan:
+    """Raises: NotFoundError for an unknown or already deleted user."""
+    from abctl.services.revocation_plan import plan_for_targets
+
+    users = tuple(get_user(store, user_id) for user_id in dict.fromkeys(user_ids))
+    gone = [user.client_user_id for user in users if user.state == "deleted"]
+    if gone:
+        raise NotFoundError(f"user `{gone[0]}` is already deleted", hint="list users with: abctl users list")
+    targets = [(TargetKind.USER, user.client_user_id) for user in users]
+    return UserDeletionPlan(users, plan_for_targets(store, targets, reason="user deleted", now=now))
+
+
+def delete_users(
+    rt: Runtime, plan: UserDeletionPlan, *, on_progress: Callable[[int, int], None] | None = None
+) -> RevocationResult:
+    """Revoke the users' user-based licenses, then mark them deleted and drop their group memberships (a user
+    whose revocation failed is kept, so running the command again retries)."""
+    from abctl.services.revocation import execute_revocation
+
+    result = execute_revocation(rt, plan.revocation, on_progress=on_progress)
+    failed = result.failed_targets()
+    done = [u.client_user_id for u in plan.users if f"{TargetKind.USER}:{u.client_user_id}" not in failed]
+    with rt.store.transaction():
+        rt.store.set_user_state(done, "deleted", now=rt.now())
+        for user in done:
+            rt.store.remove_user_from_groups(user)
     return result

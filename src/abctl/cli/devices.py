@@ -1,0 +1,153 @@
+"""`abctl devices`: add, list, show, import, and retire / wipe / unenroll (which revoke device licenses)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from abctl.cli import revocation_view
+from abctl.cli.context import AppContext
+from abctl.cli.options import DryRunOpt, SpaceOpt, YesOpt
+from abctl.cli.users import show_licenses
+from abctl.output import Column
+from abctl.services import devices as service
+from abctl.services.imports import read_text
+
+app = typer.Typer(help="Devices by serial number: inventory, and what happens to their licenses when they go.")
+
+DEVICE_COLUMNS = [
+    Column("serial", "Serial"),
+    Column("space", "Space"),
+    Column("platform", "Platform"),
+    Column("owner", "Owner"),
+    Column("shared_ipad", "Shared iPad"),
+    Column("state", "State"),
+    Column("installed_apps", "Installed apps"),
+]
+SHOW_COLUMNS = [*DEVICE_COLUMNS, Column("created_at", "Added"), Column("updated_at", "Updated")]
+SerialArg = Annotated[str, typer.Argument(help="Serial number.", show_default=False)]
+SerialsArg = Annotated[list[str], typer.Argument(help="Serial numbers.", show_default=False)]
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    serial: SerialArg,
+    *,
+    platform: Annotated[str, typer.Option("--platform", "-p", help="ios, ipados, macos, tvos or visionos.")],
+    owner: Annotated[str | None, typer.Option("--owner", help="The user who owns it.")] = None,
+    shared_ipad: Annotated[bool, typer.Option("--shared-ipad", help="A Shared iPad (device licenses only).")] = False,
+    space: SpaceOpt = None,
+    apps: Annotated[list[str] | None, typer.Option("--app", help="An app installed on it (repeatable).")] = None,
+) -> None:
+    """Add a device (or re-enroll one that was retired).
+
+    Example: abctl devices add DMPX1234 --platform ipados --owner alice --app 1000000001
+    """
+    actx = AppContext.of(ctx)
+    added = service.add_device(actx.store(), serial, platform=platform, owner=owner, shared_ipad=shared_ipad,
+                               space=space, apps=apps or (), now=actx.runtime().now())  # fmt: skip
+    device = added.device
+    verb = "Re-enrolled" if added.reenrolled else "Added"
+    actx.renderer.success(f"{verb} {device.platform} device `{device.serial}` in space `{device.space}`.")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    *,
+    space: SpaceOpt = None,
+    owner: Annotated[str | None, typer.Option("--owner", help="Only this user's devices.")] = None,
+    active: Annotated[bool, typer.Option("--active", help="Only active devices.")] = False,
+) -> None:
+    """List devices (every space unless --space is given).
+
+    Example: abctl --format csv devices list --space lab > lab-devices.csv
+    """
+    actx = AppContext.of(ctx)
+    views = service.list_devices(actx.store(), space=space, owner=owner, include_inactive=not active)
+    actx.renderer.rows([view.as_dict() for view in views], DEVICE_COLUMNS, title="Devices")
+
+
+@app.command("show")
+def show(ctx: typer.Context, serial: SerialArg) -> None:
+    """Show a device and every license it holds or may still use.
+
+    Example: abctl devices show DMPX1234
+    """
+    actx = AppContext.of(ctx)
+    detail = service.device_detail(actx.store(), serial, now=actx.runtime().now())
+    show_licenses(actx, detail.device.as_dict(), SHOW_COLUMNS, detail.licenses, f"Device {detail.device.serial}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="CSV or JSON file, or - for stdin.", show_default=False)],
+    *,
+    space: SpaceOpt = None,
+) -> None:
+    """Add or update devices from a CSV or JSON file (all or nothing).
+
+    CSV columns: serial,platform (required) and owner,space,shared_ipad.
+
+    Example: abctl devices import devices.csv
+    """
+    actx = AppContext.of(ctx)
+    text, source = read_text(file, sys.stdin)
+    result = service.import_devices(actx.store(), text, source, space=space, now=actx.runtime().now())
+    actx.renderer.success(
+        f"Imported {result.rows} device(s) from {source}: {result.added} added, {result.updated} updated,"
+        f" {result.unchanged} unchanged."
+    )
+
+
+def _act(ctx: typer.Context, serials: list[str], action: service.DeviceAction, dry_run: bool, yes: bool) -> None:
+    actx = AppContext.of(ctx)
+    plan = service.plan_device_action(actx.store(), serials, action, now=actx.runtime().now())
+    names = ", ".join(f"`{device.serial}`" for device in plan.devices)
+    title = f"Licenses released when {names} {'is' if len(plan.devices) == 1 else 'are'} {action.state}"
+    revocation_view.show_plan(actx, plan.revocation, title=title, dry_run=dry_run)
+    if dry_run:
+        return
+    if plan.revocation.to_send:
+        question = f"{action.value.capitalize()} {names} and revoke {len(plan.revocation.to_send)} license(s)?"
+        revocation_view.confirm(question, yes=yes, retry=f"abctl devices {action.value} {' '.join(serials)}")
+    with actx.writer_lock(), actx.renderer.progress("Revoking") as advance:
+        result = service.apply_device_action(actx.runtime(), plan, on_progress=advance)
+    kept = result.failed_targets()
+    done = [f"`{d.serial}`" for d in plan.devices if f"device:{d.serial}" not in kept]
+    if done:
+        actx.renderer.success(f"Marked {', '.join(done)} {action.state}.")
+    revocation_view.show_result(actx, result)
+
+
+@app.command("retire")
+def retire(ctx: typer.Context, serials: SerialsArg, *, dry_run: DryRunOpt = False, yes: YesOpt = False) -> None:
+    """Retire devices and revoke their device-based licenses.
+
+    Example: abctl devices retire DMPX1234 --yes
+    """
+    _act(ctx, serials, service.DeviceAction.RETIRE, dry_run, yes)
+
+
+@app.command("wipe")
+def wipe(ctx: typer.Context, serials: SerialsArg, *, dry_run: DryRunOpt = False, yes: YesOpt = False) -> None:
+    """Mark devices wiped and revoke their device-based licenses.
+
+    Example: abctl devices wipe DMPX1234 --dry-run
+    """
+    _act(ctx, serials, service.DeviceAction.WIPE, dry_run, yes)
+
+
+@app.command("unenroll")
+def unenroll(ctx: typer.Context, serials: SerialsArg, *, dry_run: DryRunOpt = False, yes: YesOpt = False) -> None:
+    """Record a removed MDM profile; revoke device-based licenses.
+
+    The owner's user-based licenses stay with the user (they go when the user is deleted).
+
+    Example: abctl devices unenroll DMPX1234 --yes
+    """
+    _act(ctx, serials, service.DeviceAction.UNENROLL, dry_run, yes)

@@ -1,0 +1,90 @@
+"""Drawing a revocation plan and its results, and the confirmation every destructive command asks for.
+
+Shared by `devices retire|wipe|unenroll`, `users delete` and `apps remove` (and later `revoke`). People get the
+plan table, then the results; scripts (json, jsonl, csv) get one listing: the plan on --dry-run, else the results.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from abctl.cli.context import AppContext
+from abctl.errors import AppleAPIError, InputError
+from abctl.output import Column, Format
+from abctl.services.revocation import RevocationResult
+from abctl.services.revocation_plan import RevocationPlan
+
+PLAN_COLUMNS = [
+    Column("account", "Account"),
+    Column("name", "App"),
+    Column("adam_id", "Adam ID"),
+    Column("license_type", "License type"),
+    Column("target_id", "Target"),
+    Column("action", "Action"),
+    Column("uninstall", "Uninstall"),
+    Column("usable_until", "Usable until"),
+    Column("reason", "Reason"),
+]
+RESULT_COLUMNS = [
+    Column("account", "Account"),
+    Column("name", "App"),
+    Column("adam_id", "Adam ID"),
+    Column("license_type", "License type"),
+    Column("target_id", "Target"),
+    Column("action", "Action"),
+    Column("result", "Result", style_by_value={"revoked": "green", "failed": "bold red", "pending": "yellow"}),
+    Column("event_id", "Event"),
+    Column("usable_until", "Usable until"),
+    Column("detail", "Detail"),
+]
+
+
+def show_plan(actx: AppContext, plan: RevocationPlan, *, title: str, dry_run: bool) -> None:
+    """The plan table (for people always; for scripts only on --dry-run) and the devices it leaves behind."""
+    renderer = actx.renderer
+    if renderer.fmt is Format.TABLE or dry_run:
+        renderer.rows([row.as_dict() for row in plan.rows], PLAN_COLUMNS, title=title)
+    if plan.uninstall_devices:
+        renderer.info(f"iOS devices that must uninstall: {', '.join(plan.uninstall_devices)} (R12: usable 30 days)")
+    if plan.keep_devices:
+        renderer.info(f"Macs that keep the app installed: {', '.join(plan.keep_devices)}")
+    if dry_run:
+        renderer.info("Dry run: nothing was changed.")
+
+
+def confirm(question: str, *, yes: bool, retry: str) -> None:
+    """Ask before a destructive change; without a terminal, refuse unless --yes was given.
+
+    Raises: InputError when stdin is not a terminal and --yes is missing.
+    """
+    if yes:
+        return
+    if not sys.stdin.isatty():
+        raise InputError("this change needs confirmation and no terminal can answer", hint=f"run: {retry} --yes")
+    typer.confirm(question, abort=True, err=True)
+
+
+def show_result(actx: AppContext, result: RevocationResult) -> None:
+    """The outcome of every license; exit 5 when some could not be revoked.
+
+    Raises: AppleAPIError when a license failed.
+    """
+    renderer = actx.renderer
+    rows = [outcome.as_dict() for outcome in result.outcomes]
+    renderer.rows(rows, RESULT_COLUMNS, title="Revocation results")
+    revoked, failed, pending = result.count("revoked"), result.count("failed"), result.count("pending")
+    skipped = result.count("skipped")
+    calls = len(result.calls)
+    summary = f"Revoked {revoked} license(s) in {calls} Apple call(s)"
+    if skipped:
+        summary += f"; {skipped} skipped (cannot be revoked)"
+    renderer.success(summary + ".")
+    if pending:
+        renderer.warn(f"Apple has not finished {pending} revocation(s); settle them with: abctl events wait")
+    if failed:
+        raise AppleAPIError(
+            f"{failed} license(s) could not be revoked",
+            hint="see the rows marked failed; run the same command again to retry them",
+        )

@@ -1,0 +1,209 @@
+"""`abctl users`: add, list, show, import, invite (register with Apple), retire and delete."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Annotated, Any
+
+import typer
+
+from abctl.cli import revocation_view
+from abctl.cli.context import AppContext
+from abctl.cli.options import DryRunOpt, SpaceOpt, YesOpt
+from abctl.errors import AppleAPIError, InputError
+from abctl.output import Column, Format, machine_value
+from abctl.services import user_enrollment
+from abctl.services import users as service
+from abctl.services.imports import read_text
+from abctl.services.usage import TargetLicenseRow
+
+app = typer.Typer(help="People: inventory, Apple registration (invite, retire) and deletion.")
+
+USER_COLUMNS = [
+    Column("client_user_id", "User"),
+    Column("space", "Space"),
+    Column("email", "Email"),
+    Column("managed_apple_id", "Managed Apple ID"),
+    Column("state", "State"),
+    Column("groups", "Groups"),
+    Column("apple_status", "Apple status"),
+]
+SHOW_COLUMNS = [*USER_COLUMNS, Column("devices", "Devices"), Column("created_at", "Added")]
+LICENSE_COLUMNS = [
+    Column("name", "App"),
+    Column("adam_id", "Adam ID"),
+    Column("license_type", "License type"),
+    Column("serial", "Serial"),
+    Column("account", "Account"),
+    Column("assigned_at", "Assigned"),
+    Column("state", "State"),
+    Column("last_action", "Latest action"),
+    Column("usable_until", "Usable until"),
+]
+ENROLLMENT_COLUMNS = [
+    Column("client_user_id", "User"),
+    Column("account", "Account"),
+    Column("status", "Apple status"),
+    Column("result", "Result", style_by_value={"failed": "bold red", "pending": "yellow"}),
+    Column("invite_url", "Invite URL"),
+    Column("event_id", "Event"),
+    Column("detail", "Detail"),
+]
+UserArg = Annotated[str, typer.Argument(help="The user's id (clientUserId).", show_default=False)]
+UsersArg = Annotated[list[str], typer.Argument(help="User ids.", show_default=False)]
+
+
+def show_licenses(
+    actx: AppContext, record: Mapping[str, Any], columns: Sequence[Column], licenses: Sequence[TargetLicenseRow],
+    title: str,
+) -> None:  # fmt: skip
+    """A record and its licenses (R16): two tables for people, one object with a `licenses` array in json."""
+    rows = [row.as_dict() for row in licenses]
+    if actx.renderer.fmt is Format.JSON:
+        machine = [{column.key: machine_value(row[column.key]) for column in LICENSE_COLUMNS} for row in rows]
+        actx.renderer.record({**record, "licenses": machine}, columns)
+        return
+    actx.renderer.record(record, columns, title=title)
+    if actx.renderer.fmt is Format.TABLE:
+        actx.renderer.rows(rows, LICENSE_COLUMNS, title="Licenses")
+
+
+@app.command("add")
+def add(
+    ctx: typer.Context,
+    client_user_id: UserArg,
+    *,
+    email: Annotated[str | None, typer.Option("--email", help="Email address.")] = None,
+    managed_apple_id: Annotated[str | None, typer.Option("--managed-apple-id", help="Auto-associates.")] = None,
+    groups: Annotated[list[str] | None, typer.Option("--group", "-g", help="A group (repeatable).")] = None,
+    space: SpaceOpt = None,
+) -> None:
+    """Add a user (missing groups are created).
+
+    Example: abctl users add alice --email alice@example.org --group teachers
+    """
+    actx = AppContext.of(ctx)
+    added = service.add_user(actx.store(), client_user_id, email=email, managed_apple_id=managed_apple_id,
+                             groups=groups or (), space=space, now=actx.runtime().now())  # fmt: skip
+    if added.created_groups:
+        actx.renderer.info(f"Created group(s): {', '.join(added.created_groups)}.")
+    verb = "Restored" if added.revived else "Added"
+    actx.renderer.success(f"{verb} user `{added.user.client_user_id}` in space `{added.user.space}`.")
+
+
+@app.command("list")
+def list_(
+    ctx: typer.Context,
+    *,
+    space: SpaceOpt = None,
+    deleted: Annotated[bool, typer.Option("--deleted", help="Include deleted users.")] = False,
+) -> None:
+    """List users with their Apple status per account.
+
+    Example: abctl --format json users list --space default
+    """
+    actx = AppContext.of(ctx)
+    views = service.list_users(actx.store(), space=space, include_deleted=deleted)
+    actx.renderer.rows([view.as_dict() for view in views], USER_COLUMNS, title="Users")
+
+
+@app.command("show")
+def show(ctx: typer.Context, client_user_id: UserArg) -> None:
+    """Show a user, their devices, and every license they use.
+
+    Example: abctl users show alice
+    """
+    actx = AppContext.of(ctx)
+    detail = service.user_detail(actx.store(), client_user_id, now=actx.runtime().now())
+    record = {**detail.user.as_dict(), "devices": list(detail.devices)}
+    show_licenses(actx, record, SHOW_COLUMNS, detail.licenses, f"User {detail.user.client_user_id}")
+
+
+@app.command("import")
+def import_(
+    ctx: typer.Context,
+    file: Annotated[str, typer.Argument(help="CSV or JSON file, or - for stdin.", show_default=False)],
+    *,
+    space: SpaceOpt = None,
+) -> None:
+    """Add or update users from a CSV or JSON file (all or nothing).
+
+    CSV columns: client_user_id (required) and email,managed_apple_id,groups,space; groups separated by `;`.
+
+    Example: abctl users import staff.csv
+    """
+    actx = AppContext.of(ctx)
+    text, source = read_text(file, sys.stdin)
+    result = service.import_users(actx.store(), text, source, space=space, now=actx.runtime().now())
+    if result.created_groups:
+        actx.renderer.info(f"Created group(s): {', '.join(result.created_groups)}.")
+    actx.renderer.success(
+        f"Imported {result.rows} user(s) from {source}: {result.added} added, {result.updated} updated,"
+        f" {result.unchanged} unchanged; {result.memberships_added} group membership(s) added."
+    )
+
+
+def _enrollment(actx: AppContext, rows: Sequence[user_enrollment.EnrollmentRow], title: str) -> None:
+    actx.renderer.rows([row.as_dict() for row in rows], ENROLLMENT_COLUMNS, title=title)
+    failed = [row for row in rows if row.result == "failed"]
+    if failed:
+        raise AppleAPIError(f"{len(failed)} of {len(rows)} user registration(s) failed", hint="see the Detail column")
+
+
+@app.command("invite")
+def invite(
+    ctx: typer.Context,
+    client_user_ids: Annotated[list[str] | None, typer.Argument(help="User ids.", show_default=False)] = None,
+    *,
+    all_pending: Annotated[bool, typer.Option("--all-pending", help="Every user not yet associated.")] = False,
+    space: SpaceOpt = None,
+) -> None:
+    """Register users with Apple and print their invite URLs.
+
+    Example: abctl users invite alice
+    """
+    if bool(client_user_ids) == all_pending:
+        raise InputError("name the users to invite, or give --all-pending", hint="abctl users invite alice bob")
+    actx = AppContext.of(ctx)
+    with actx.writer_lock(), actx.renderer.progress("Registering") as advance:
+        rows = user_enrollment.invite_users(
+            actx.runtime(), client_user_ids or (), all_pending=all_pending, space=space, on_progress=advance
+        )
+    _enrollment(actx, rows, "Invitations")
+
+
+@app.command("retire")
+def retire(ctx: typer.Context, client_user_ids: UsersArg) -> None:
+    """Retire users at Apple (users/retire) in every account.
+
+    Example: abctl users retire alice
+    """
+    actx = AppContext.of(ctx)
+    with actx.writer_lock(), actx.renderer.progress("Retiring") as advance:
+        rows = user_enrollment.retire_users(actx.runtime(), client_user_ids, on_progress=advance)
+    _enrollment(actx, rows, "Retired users")
+
+
+@app.command("delete")
+def delete(ctx: typer.Context, client_user_ids: UsersArg, *, dry_run: DryRunOpt = False, yes: YesOpt = False) -> None:
+    """Delete users and revoke their user-based licenses.
+
+    Example: abctl users delete alice --yes
+    """
+    actx = AppContext.of(ctx)
+    plan = service.plan_user_deletion(actx.store(), client_user_ids, now=actx.runtime().now())
+    names = ", ".join(f"`{user.client_user_id}`" for user in plan.users)
+    revocation_view.show_plan(actx, plan.revocation, title=f"Licenses released when deleting {names}", dry_run=dry_run)
+    if dry_run:
+        return
+    count = len(plan.revocation.to_send)
+    revocation_view.confirm(f"Delete {names} and revoke {count} license(s)?", yes=yes,
+                            retry=f"abctl users delete {' '.join(client_user_ids)}")  # fmt: skip
+    with actx.writer_lock(), actx.renderer.progress("Revoking") as advance:
+        result = service.delete_users(actx.runtime(), plan, on_progress=advance)
+    kept = result.failed_targets()
+    deleted = [f"`{u.client_user_id}`" for u in plan.users if f"user:{u.client_user_id}" not in kept]
+    if deleted:
+        actx.renderer.success(f"Deleted {', '.join(deleted)}.")
+    revocation_view.show_result(actx, result)
