@@ -9,10 +9,14 @@ def test_demo_walks_through_the_main_job(cli: Cli) -> None:
     steps = [line for line in result.stderr.splitlines() if line.startswith("$ abctl ")]
     assert [s.split()[2:4] for s in steps] == [
         ["tokens", "add"], ["tokens", "add"], ["spaces", "add"], ["tokens", "add"], ["tokens", "list"],
-        ["priority", "set"], ["sync"], ["usage", "--app"], ["notifications"], ["tokens", "check"],
+        ["priority", "set"], ["distribute", "Math"], ["assign", "Quiz"], ["assign", "Quiz"], ["events", "list"],
+        ["sync"], ["usage", "--app"], ["notifications"], ["tokens", "check"],
     ]  # fmt: skip
     assert "3 existing license(s) found on Apple" in result.stderr
     assert "Pocket Planetarium" in result.stdout
     assert "97.5" in result.stdout  # 39 of 40 district seats after the other system's 36
     assert "revoked" in result.stdout
+    assert "Reservations served now: 1." in result.stderr
+    assert "Error: 1 of 5 target(s) got no license" in result.stderr  # shown, and the demo goes on
+    assert "no free seat in any account that may serve it" in result.stdout
     assert result.stderr.rstrip().endswith("Demo complete. Try the sandbox yourself: abctl sandbox serve --seed demo")

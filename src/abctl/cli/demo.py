@@ -6,6 +6,7 @@ so the demo needs no network and leaves nothing behind.
 
 from __future__ import annotations
 
+import shlex
 import tempfile
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -39,7 +40,7 @@ def demo(ctx: typer.Context) -> None:
 
         def step(title: str, *args: str, expect: int = 0) -> None:
             renderer.heading(f"\n== {title}")
-            renderer.info("$ abctl " + " ".join(args))
+            renderer.info("$ abctl " + shlex.join(args))
             code = _run(["--db", str(home / "abctl.db"), "--api-url", DEMO_API, *args], overrides)
             if code != expect:
                 raise typer.Exit(code or 1)
@@ -55,6 +56,48 @@ def demo(ctx: typer.Context) -> None:
              "--file", str(home / "research.vpptoken"))  # fmt: skip
         step("Accounts, by space and priority", "tokens", "list")
         step("Priority decides which account pays; changing it moves no license", "priority", "set", "district", "1")
+        from abctl.services.demo import load_inventory
+        from abctl.store import Store
+
+        with Store.open(home / "abctl.db") as store:
+            load_inventory(store, world.users, world.devices, world.groups)
+        renderer.info("\n(The demo loads the MDM's inventory: 6 users in 2 groups, 6 devices, one a shared iPad.)")
+        step(
+            "Reserve a seat for Carol's iPad and give the district's Math Quest to students first",
+            "distribute",
+            "Math Quest",
+            "--account",
+            "district",
+            "--fcfs",
+            "students",
+            "--reserve",
+            "device:IPAD0001",
+        )
+        step(
+            "Assign Quiz Master (2 + 2 seats) to 5 devices: one is refused, with its reason (exit 7)",
+            "assign",
+            "Quiz Master",
+            "--device",
+            "IPAD0001",
+            "--device",
+            "IPAD0002",
+            "--device",
+            "IPHONE001",
+            "--device",
+            "SHAREDPAD1",
+            "--device",
+            "MAC00001",
+            expect=7,
+        )
+        step(
+            "The same request again changes nothing: licensed devices keep their license",
+            "assign",
+            "Quiz Master",
+            "--device",
+            "IPAD0001",
+            "--dry-run",
+        )
+        step("Every Apple write is in the event ledger", "events", "list")
         for serial in range(36):
             world.state.external_assign("district", "1000000001", "serialNumber", f"CART{serial:03d}")
         renderer.info("\n(Meanwhile another system hands out 36 Pocket Planetarium licenses in the district.)")
