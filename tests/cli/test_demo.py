@@ -1,5 +1,7 @@
 """`abctl demo` runs the main job end to end on the in-process sandbox and exits 0."""
 
+import shlex
+
 from tests.conftest import Cli
 
 
@@ -7,9 +9,10 @@ def test_demo_walks_through_the_main_job(cli: Cli) -> None:
     result = cli("demo")
     assert result.exit_code == 0, result.output
     steps = [line for line in result.stderr.splitlines() if line.startswith("$ abctl ")]
-    assert [s.split()[2:4] for s in steps] == [
+    assert [shlex.split(s)[2:4] for s in steps] == [
         ["tokens", "add"], ["tokens", "add"], ["spaces", "add"], ["tokens", "add"], ["tokens", "list"],
-        ["priority", "set"], ["distribute", "Math"], ["assign", "Quiz"], ["assign", "Quiz"], ["events", "list"],
+        ["priority", "set"], ["distribute", "Math Quest"], ["assign", "Quiz Master"], ["assign", "Quiz Master"],
+        ["events", "list"],
         ["sync"], ["usage", "--app"], ["notifications"], ["tokens", "check"],
     ]  # fmt: skip
     assert "3 existing license(s) found on Apple" in result.stderr
