@@ -43,6 +43,10 @@ def test_2500_devices_take_3_associate_calls(abctl: Cli, token_files: dict[str, 
     assert db.execute("SELECT count(*) FROM licenses WHERE state = 'active' AND source = 'admin'").fetchone() == (2500,)
     assert db.execute("SELECT count(*), state FROM events GROUP BY state").fetchall() == [(3, "complete")]
     assert len(world.state.location("district").assignments) == 2503
+    usage = json.loads(abctl("--format", "json", "usage", "--app", "1000000001").stdout)
+    district = next(row for row in usage if row["account"] == "district")
+    # local counts moved with the events; 497 free seats at 2,500 assignments per 30 days last about 6 days
+    assert (district["assigned"], district["available"], district["forecast_days"]) == (2503, 497, 5.9)
 
 
 def test_seats_run_out_across_accounts_and_the_rest_is_refused(

@@ -19,7 +19,7 @@ from abctl.timeutil import from_iso, to_iso
 
 # Activity rows that count as one license handed out, for the forecast's assignment rate.
 ASSIGN_ACTIONS = ("associate", "assign")
-ASSIGN_RESULTS = ("complete", "ok", "success")
+ASSIGN_RESULTS = ("assigned", "complete", "ok", "success")
 
 
 @dataclass(frozen=True)
