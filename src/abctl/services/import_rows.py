@@ -77,7 +77,7 @@ def device_rows(records: Sequence[SourceRow], *, default_space: str, known: Know
             if old_space != space:
                 reasons.append(f"device `{serial}` is in space `{old_space}`; move it with abctl move-space")
             if platform is not None and old_platform != platform:
-                reasons.append(f"device `{serial}` is a {old_platform} device, not {platform}")
+                reasons.append(f"device `{serial}` has platform {old_platform}, not {platform}")
         if shared and platform not in (None, Platform.IPADOS):
             reasons.append("only an iPad (platform ipados) can be a shared iPad")
         if shared and owner is not None:
