@@ -14,6 +14,14 @@ Every error a user can see is an `AbctlError`; the CLI catches it in exactly one
     │   ├── LimitExceededError (5)     9700-9705, 9714: a request broke a size limit (limits are re-read)
     │   ├── NotEnoughLicensesError (5) 9709
     │   ├── UnknownUserError (5)       9609
+    │   ├── UserAlreadyExistsError (5) 9716: a registered user with that clientUserId exists
+    │   ├── AssetNotRevocableError (5) 9706
+    │   ├── AssetNotDeviceAssignableError (5)  9707
+    │   ├── EventNotFoundError (5)     9708: Apple does not know the eventId
+    │   ├── PageOutOfRangeError (5)    9650: a page index past the last page
+    │   ├── PermissionDeniedError (5)  9637, 9647: the token may not do this
+    │   ├── ServiceMovedError (5)      9634, 9617: the endpoint moved (service/config is re-read)
+    │   ├── InvalidRequestError (5)    a request Apple refused as malformed (9600, 9602, 9710-9728 ...)
     │   └── AppleUnavailableError (6)  network failure, timeouts, 5xx/429 after bounded retries
     │       └── WriteOutcomeUnknownError (6)  a write may have reached Apple; reconcile before retrying
     ├── AllocationError (7)       no seat, not eligible, not enrolled: a license could not be given
@@ -158,3 +166,35 @@ class UnknownUserError(AppleAPIError):
 
 class WriteOutcomeUnknownError(AppleUnavailableError):
     """A write was sent but no answer came back; it may or may not have been queued by Apple."""
+
+
+class UserAlreadyExistsError(AppleAPIError):
+    """9716: a registered user with that clientUserId already exists."""
+
+
+class AssetNotRevocableError(AppleAPIError):
+    """9706: the asset's licenses cannot be taken back (typically books)."""
+
+
+class AssetNotDeviceAssignableError(AppleAPIError):
+    """9707: the asset cannot be assigned to a device (books, some apps)."""
+
+
+class EventNotFoundError(AppleAPIError):
+    """9708: Apple does not know this eventId (never existed, or no longer kept)."""
+
+
+class PageOutOfRangeError(AppleAPIError):
+    """9650: a page index past the last page (the collection shrank during a read)."""
+
+
+class PermissionDeniedError(AppleAPIError):
+    """9637, 9647: the token may read but not do this (facilitator or legacy token)."""
+
+
+class ServiceMovedError(AppleAPIError):
+    """9634, 9617: the endpoint is no longer served at this URL."""
+
+
+class InvalidRequestError(AppleAPIError):
+    """Apple refused a request as malformed (9600, 9602, 9710-9713, 9715, 9717-9720, 9723-9728 ...)."""

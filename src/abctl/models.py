@@ -152,6 +152,17 @@ class Asset:
 
 
 @dataclass(frozen=True)
+class AppMetadata:
+    """Display facts about one adamId from Apple's content lookup; everything but the id is optional."""
+
+    adam_id: str
+    name: str
+    kind: str | None = None
+    platforms: tuple[str, ...] = ()
+    bundle_id: str | None = None
+
+
+@dataclass(frozen=True)
 class Assignment:
     """A license held by a device (serial number) or a user (clientUserId). v2 has no license ids."""
 
