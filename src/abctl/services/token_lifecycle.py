@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from abctl.errors import AbctlError, ConfigError
+from abctl.errors import AppleAPIError, ConfigError
 from abctl.models import Account, LicenseState, TargetKind
 from abctl.services.ledger import send_write, settle_write
 from abctl.timeutil import to_iso
@@ -35,7 +35,7 @@ def revoke_everything(rt: Runtime, account: Account, *, reason: str) -> Revoked:
     """Revoke every revocable license the token's location holds (assets/revoke by target), waiting for the events.
 
     Raises:
-        AbctlError: a call failed; what was already revoked stays recorded.
+        AppleAPIError: a call failed; what was already revoked stays recorded.
     """
     from abctl.apple.batching import revoke_batches
 
@@ -59,7 +59,7 @@ def revoke_everything(rt: Runtime, account: Account, *, reason: str) -> Revoked:
         if settled.failures:
             errors.extend(f.error_message for f in settled.failures)
     if errors:
-        raise AbctlError(
+        raise AppleAPIError(
             f"{len(errors)} revocation(s) for `{account.name}` failed: {errors[0]}",
             hint="nothing local was removed; run the command again, or see: abctl events list",
         )
