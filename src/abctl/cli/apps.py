@@ -27,6 +27,13 @@ APP_COLUMNS = [
     Column("auto_update", "Auto-update"),
     Column("space", "Space"),
 ]
+
+
+def label(row: service.AppRow) -> str:
+    """`Name (adamId)`, or just the adamId when no name is known."""
+    return row.adam_id if row.name == row.adam_id else f"{row.name} ({row.adam_id})"
+
+
 AppArg = Annotated[str, typer.Argument(help="adamId or app name.", show_default=False)]
 
 
@@ -61,9 +68,9 @@ def add(
                             auto_update=auto_update)  # fmt: skip
     row = added.app
     if not row.accounts:
-        actx.renderer.warn(f"no account of space `{row.space}` owns {row.name}; users must buy it themselves")
+        actx.renderer.warn(f"no account of space `{row.space}` owns {label(row)}; users must buy it themselves")
     what = "Added" if added.added else ("Updated" if added.changed else "Already had")
-    actx.renderer.success(f"{what} {row.name} ({row.adam_id}) in the catalog of space `{row.space}`.")
+    actx.renderer.success(f"{what} {label(row)} in the catalog of space `{row.space}`.")
 
 
 @app.command("remove")
@@ -78,13 +85,14 @@ def remove(
     """
     actx = AppContext.of(ctx)
     removal = service.plan_app_removal(actx.runtime(), adam_id, space=space)
-    name = f"{removal.app.name} ({removal.app.adam_id})"
+    name = label(removal.app)
     revocation_view.show_plan(actx, removal.plan, title=f"Licenses of {name} to revoke", dry_run=dry_run)
     if dry_run:
         return
     count = len(removal.plan.to_send)
-    revocation_view.confirm(f"Remove {name} from the catalog and revoke {count} license(s)?", yes=yes,
-                            retry=f"abctl apps remove {removal.app.adam_id} --space {removal.app.space}")  # fmt: skip
+    if count:
+        retry = f"abctl apps remove {removal.app.adam_id} --space {removal.app.space}"
+        revocation_view.confirm(f"Remove {name} from the catalog and revoke {count} license(s)?", yes=yes, retry=retry)
     with actx.writer_lock(), actx.renderer.progress("Revoking") as advance:
         result = service.remove_app(actx.runtime(), removal, on_progress=advance)
     if not result.failed_targets():

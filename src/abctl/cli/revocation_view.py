@@ -44,7 +44,9 @@ RESULT_COLUMNS = [
 def show_plan(actx: AppContext, plan: RevocationPlan, *, title: str, dry_run: bool) -> None:
     """The plan table (for people always; for scripts only on --dry-run) and the devices it leaves behind."""
     renderer = actx.renderer
-    if renderer.fmt is Format.TABLE or dry_run:
+    if renderer.fmt is Format.TABLE and not plan.rows:
+        renderer.info("No live licenses to revoke.")
+    elif renderer.fmt is Format.TABLE or dry_run:
         renderer.rows([row.as_dict() for row in plan.rows], PLAN_COLUMNS, title=title)
     if plan.uninstall_devices:
         renderer.info(f"iOS devices that must uninstall: {', '.join(plan.uninstall_devices)} (R12: usable 30 days)")
@@ -73,7 +75,10 @@ def show_result(actx: AppContext, result: RevocationResult) -> None:
     """
     renderer = actx.renderer
     rows = [outcome.as_dict() for outcome in result.outcomes]
-    renderer.rows(rows, RESULT_COLUMNS, title="Revocation results")
+    if rows or renderer.fmt is not Format.TABLE:
+        renderer.rows(rows, RESULT_COLUMNS, title="Revocation results")
+    if not rows:
+        return
     revoked, failed, pending = result.count("revoked"), result.count("failed"), result.count("pending")
     skipped = result.count("skipped")
     calls = len(result.calls)

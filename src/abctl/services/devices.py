@@ -85,7 +85,7 @@ def _view(store: Store, device: DeviceRecord) -> DeviceView:
 
 def get_device(store: Store, serial: str) -> DeviceRecord:
     """Raises: NotFoundError when abctl has no device with that serial."""
-    device = store.get_device(serial.strip())
+    device = store.get_device(serial.strip().upper())
     if device is None:
         raise NotFoundError(f"no device with serial `{serial}`", hint="list devices with: abctl devices list")
     return device

@@ -67,8 +67,8 @@ class SourceRow:
 
 
 def check_serial(text: str) -> str:
-    """Raises: InputError unless the serial is 1-64 letters, digits or dashes."""
-    serial = text.strip()
+    """The serial in capitals (as Apple writes them). Raises: InputError unless 1-64 letters, digits or dashes."""
+    serial = text.strip().upper()
     if not _SERIAL.match(serial):
         raise InputError(f"serial `{text}` is not valid", hint="use the device's serial number: letters and digits")
     return serial
