@@ -34,6 +34,7 @@ RESULT_COLUMNS = [
     Column("license_type", "License type"),
     Column("target_id", "Target"),
     Column("action", "Action"),
+    Column("uninstall", "Uninstall"),
     Column("result", "Result", style_by_value={"revoked": "green", "failed": "bold red", "pending": "yellow"}),
     Column("event_id", "Event"),
     Column("usable_until", "Usable until"),
