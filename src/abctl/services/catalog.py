@@ -79,7 +79,8 @@ def resolve_app(store: Store, text: str, space: str | None = None) -> str:
             hint=f"give the adamId instead, e.g. {matches[0]}",
         )
     names = store.metadata_names()
-    close = difflib.get_close_matches(value, sorted(set(names.values())), n=3, cutoff=0.6)
+    distinct = {name.casefold(): name for name in sorted(names.values(), reverse=True)}
+    close = difflib.get_close_matches(value, sorted(distinct.values()), n=3, cutoff=0.6)
     hint = f"did you mean {' or '.join(f'`{c}`' for c in close)}?" if close else "list apps with: abctl apps list"
     raise NotFoundError(f"no app named `{value}`", hint=hint)
 
