@@ -8,7 +8,7 @@ are in the catalog, adding one, and removing one, which revokes all its licenses
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -98,7 +98,15 @@ def fetch_names(rt: Runtime, space: str, adam_ids: Sequence[str]) -> None:
     except AbctlError:
         return  # names are optional: the adamId stands in
     if found:
-        store.cache_app_metadata(found, now=rt.now())
+        store.cache_app_metadata({adam_id: _fields(value) for adam_id, value in found.items()}, now=rt.now())
+
+
+def _fields(value: object) -> dict[str, object]:
+    """A lookup result as the cache takes it, whether the client gave a mapping or an AppMetadata model."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    platforms = getattr(value, "platforms", ())
+    return {"name": getattr(value, "name", None), "kind": getattr(value, "kind", None), "platforms": list(platforms)}
 
 
 def list_apps(rt: Runtime, *, space: str | None = None, lookup: bool = True) -> list[AppRow]:

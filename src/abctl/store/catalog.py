@@ -25,7 +25,7 @@ class CatalogEntry:
 
 
 @dataclass(frozen=True)
-class AppMetadata:
+class CachedMetadata:
     """Name, kind and platforms from Apple's content lookup, cached."""
 
     adam_id: str
@@ -86,7 +86,7 @@ class CatalogStore(StoreBase):
     def delete_catalog_entry(self, space: str, adam_id: str) -> None:
         self.db.execute("DELETE FROM catalog WHERE space = ? AND adam_id = ?", (space, adam_id))
 
-    def app_metadata(self, adam_ids: Iterable[str] | None = None) -> dict[str, AppMetadata]:
+    def app_metadata(self, adam_ids: Iterable[str] | None = None) -> dict[str, CachedMetadata]:
         """Cached metadata by adamId (all of it when no ids are given)."""
         if adam_ids is None:
             rows = self._all("SELECT * FROM app_metadata")
@@ -98,7 +98,7 @@ class CatalogStore(StoreBase):
                 marks = ", ".join("?" for _ in chunk)
                 rows.extend(self._all(f"SELECT * FROM app_metadata WHERE adam_id IN ({marks})", tuple(chunk)))
         return {
-            r["adam_id"]: AppMetadata(r["adam_id"], r["name"], r["kind"], _split(r["platforms"]),
+            r["adam_id"]: CachedMetadata(r["adam_id"], r["name"], r["kind"], _split(r["platforms"]),
                                       from_iso(r["fetched_at"]))
             for r in rows
         }  # fmt: skip
