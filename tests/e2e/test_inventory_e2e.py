@@ -184,3 +184,18 @@ def test_names_fall_back_to_the_adam_id_when_the_lookup_has_nothing(abctl: Cli, 
     missing = abctl("apps", "add", "Math Quest")
     assert (missing.exit_code, missing.stderr) == (4, "Error: no app named `Math Quest`\n"
                                                       "Hint: list apps with: abctl apps list\n")  # fmt: skip
+
+
+def test_unenroll_releases_device_licenses_and_leaves_the_owners(ready: Cli, world: Seed, db_path: Path) -> None:
+    dry = ready("--format", "json", "devices", "unenroll", "IPAD0001", "--dry-run")
+    assert sorted((r["adam_id"], r["license_type"]) for r in json.loads(dry.stdout)) == [
+        (PLANETARIUM, "device"), (SKETCHBOOK, "device")
+    ]  # fmt: skip
+    assert assigned(world, "district") >= {(PLANETARIUM, "serialNumber", "IPAD0001")}  # a dry run sends nothing
+    result = ready("devices", "unenroll", "IPAD0001", "--yes")
+    assert result.exit_code == 0, result.output
+    assert not [pair for pair in assigned(world, "district") if pair[2] == "IPAD0001"]
+    assert licenses(db_path, "alice") == {MATH: ("active", None), BIRDS: ("active", None)}
+    log = list(sqlite_utils.Database(db_path).query("SELECT action, result, detail FROM activity"))
+    assert {(row["action"], row["result"]) for row in log} == {("revoke", "revoked")}
+    assert all(row["detail"].startswith("device unenrolled; usable until ") for row in log)

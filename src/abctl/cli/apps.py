@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from abctl.cli import revocation_view
+from abctl.cli import license_views
 from abctl.cli.context import AppContext
 from abctl.cli.options import DryRunOpt, SpaceOpt, YesOpt
 from abctl.output import Column
@@ -86,17 +86,17 @@ def remove(
     actx = AppContext.of(ctx)
     removal = service.plan_app_removal(actx.runtime(), adam_id, space=space)
     name = label(removal.app)
-    revocation_view.show_plan(actx, removal.plan, title=f"Licenses of {name} to revoke", dry_run=dry_run)
+    license_views.show_plan(actx, removal.plan, title=f"Licenses of {name} to revoke", dry_run=dry_run)
     if dry_run:
         return
     count = len(removal.plan.to_send)
     if count:
         retry = f"abctl apps remove {removal.app.adam_id} --space {removal.app.space}"
-        revocation_view.confirm(f"Remove {name} from the catalog and revoke {count} license(s)?", yes=yes, retry=retry)
+        license_views.confirm(f"Remove {name} from the catalog and revoke {count} license(s)?", yes=yes, retry=retry)
     with actx.writer_lock(), actx.renderer.progress("Revoking") as advance:
         result = service.remove_app(actx.runtime(), removal, on_progress=advance)
     if not result.failed_targets():
         actx.renderer.success(f"Removed {name} from the catalog of space `{removal.app.space}`.")
     else:
         actx.renderer.warn(f"{name} stays in the catalog until every license is revoked")
-    revocation_view.show_result(actx, result)
+    license_views.show_result(actx, result)

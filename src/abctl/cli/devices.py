@@ -7,10 +7,9 @@ from typing import Annotated
 
 import typer
 
-from abctl.cli import revocation_view
+from abctl.cli import license_views
 from abctl.cli.context import AppContext
 from abctl.cli.options import DryRunOpt, SpaceOpt, YesOpt
-from abctl.cli.users import show_licenses
 from abctl.output import Column
 from abctl.services import devices as service
 from abctl.services.imports import read_text
@@ -79,7 +78,9 @@ def show(ctx: typer.Context, serial: SerialArg) -> None:
     """
     actx = AppContext.of(ctx)
     detail = service.device_detail(actx.store(), serial, now=actx.runtime().now())
-    show_licenses(actx, detail.device.as_dict(), SHOW_COLUMNS, detail.licenses, f"Device {detail.device.serial}")
+    license_views.show_licenses(
+        actx, detail.device.as_dict(), SHOW_COLUMNS, detail.licenses, f"Device {detail.device.serial}"
+    )
 
 
 @app.command("import")
@@ -109,19 +110,19 @@ def _act(ctx: typer.Context, serials: list[str], action: service.DeviceAction, d
     plan = service.plan_device_action(actx.store(), serials, action, now=actx.runtime().now())
     names = ", ".join(f"`{device.serial}`" for device in plan.devices)
     title = f"Licenses released when {names} {'is' if len(plan.devices) == 1 else 'are'} {action.state}"
-    revocation_view.show_plan(actx, plan.revocation, title=title, dry_run=dry_run)
+    license_views.show_plan(actx, plan.revocation, title=title, dry_run=dry_run)
     if dry_run:
         return
     if plan.revocation.to_send:
         question = f"{action.value.capitalize()} {names} and revoke {len(plan.revocation.to_send)} license(s)?"
-        revocation_view.confirm(question, yes=yes, retry=f"abctl devices {action.value} {' '.join(serials)}")
+        license_views.confirm(question, yes=yes, retry=f"abctl devices {action.value} {' '.join(serials)}")
     with actx.writer_lock(), actx.renderer.progress("Revoking") as advance:
         result = service.apply_device_action(actx.runtime(), plan, on_progress=advance)
     kept = result.failed_targets()
     done = [f"`{d.serial}`" for d in plan.devices if f"device:{d.serial}" not in kept]
     if done:
         actx.renderer.success(f"Marked {', '.join(done)} {action.state}.")
-    revocation_view.show_result(actx, result)
+    license_views.show_result(actx, result)
 
 
 @app.command("retire")

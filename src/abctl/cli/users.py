@@ -3,20 +3,19 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Mapping, Sequence
-from typing import Annotated, Any
+from collections.abc import Sequence
+from typing import Annotated
 
 import typer
 
-from abctl.cli import revocation_view
+from abctl.cli import license_views
 from abctl.cli.context import AppContext
 from abctl.cli.options import DryRunOpt, SpaceOpt, YesOpt
 from abctl.errors import AppleAPIError, InputError
-from abctl.output import Column, Format, machine_value
+from abctl.output import Column
 from abctl.services import user_enrollment
 from abctl.services import users as service
 from abctl.services.imports import read_text
-from abctl.services.usage import TargetLicenseRow
 
 app = typer.Typer(help="People: inventory, Apple registration (invite, retire) and deletion.")
 
@@ -30,17 +29,6 @@ USER_COLUMNS = [
     Column("apple_status", "Apple status"),
 ]
 SHOW_COLUMNS = [*USER_COLUMNS, Column("devices", "Devices"), Column("created_at", "Added")]
-LICENSE_COLUMNS = [
-    Column("name", "App"),
-    Column("adam_id", "Adam ID"),
-    Column("license_type", "License type"),
-    Column("serial", "Serial"),
-    Column("account", "Account"),
-    Column("assigned_at", "Assigned"),
-    Column("state", "State"),
-    Column("last_action", "Latest action"),
-    Column("usable_until", "Usable until"),
-]
 ENROLLMENT_COLUMNS = [
     Column("client_user_id", "User"),
     Column("account", "Account"),
@@ -52,21 +40,6 @@ ENROLLMENT_COLUMNS = [
 ]
 UserArg = Annotated[str, typer.Argument(help="The user's id (clientUserId).", show_default=False)]
 UsersArg = Annotated[list[str], typer.Argument(help="User ids.", show_default=False)]
-
-
-def show_licenses(
-    actx: AppContext, record: Mapping[str, Any], columns: Sequence[Column], licenses: Sequence[TargetLicenseRow],
-    title: str,
-) -> None:  # fmt: skip
-    """A record and its licenses (R16): two tables for people, one object with a `licenses` array in json."""
-    rows = [row.as_dict() for row in licenses]
-    if actx.renderer.fmt is Format.JSON:
-        machine = [{column.key: machine_value(row[column.key]) for column in LICENSE_COLUMNS} for row in rows]
-        actx.renderer.record({**record, "licenses": machine}, columns)
-        return
-    actx.renderer.record(record, columns, title=title)
-    if actx.renderer.fmt is Format.TABLE:
-        actx.renderer.rows(rows, LICENSE_COLUMNS, title="Licenses")
 
 
 @app.command("add")
@@ -117,7 +90,7 @@ def show(ctx: typer.Context, client_user_id: UserArg) -> None:
     actx = AppContext.of(ctx)
     detail = service.user_detail(actx.store(), client_user_id, now=actx.runtime().now())
     record = {**detail.user.as_dict(), "devices": list(detail.devices)}
-    show_licenses(actx, record, SHOW_COLUMNS, detail.licenses, f"User {detail.user.client_user_id}")
+    license_views.show_licenses(actx, record, SHOW_COLUMNS, detail.licenses, f"User {detail.user.client_user_id}")
 
 
 @app.command("import")
@@ -194,11 +167,11 @@ def delete(ctx: typer.Context, client_user_ids: UsersArg, *, dry_run: DryRunOpt 
     actx = AppContext.of(ctx)
     plan = service.plan_user_deletion(actx.store(), client_user_ids, now=actx.runtime().now())
     names = ", ".join(f"`{user.client_user_id}`" for user in plan.users)
-    revocation_view.show_plan(actx, plan.revocation, title=f"Licenses released when deleting {names}", dry_run=dry_run)
+    license_views.show_plan(actx, plan.revocation, title=f"Licenses released when deleting {names}", dry_run=dry_run)
     if dry_run:
         return
     count = len(plan.revocation.to_send)
-    revocation_view.confirm(f"Delete {names} and revoke {count} license(s)?", yes=yes,
+    license_views.confirm(f"Delete {names} and revoke {count} license(s)?", yes=yes,
                             retry=f"abctl users delete {' '.join(client_user_ids)}")  # fmt: skip
     with actx.writer_lock(), actx.renderer.progress("Revoking") as advance:
         result = service.delete_users(actx.runtime(), plan, on_progress=advance)
@@ -206,4 +179,4 @@ def delete(ctx: typer.Context, client_user_ids: UsersArg, *, dry_run: DryRunOpt 
     deleted = [f"`{u.client_user_id}`" for u in plan.users if f"user:{u.client_user_id}" not in kept]
     if deleted:
         actx.renderer.success(f"Deleted {', '.join(deleted)}.")
-    revocation_view.show_result(actx, result)
+    license_views.show_result(actx, result)

@@ -1,21 +1,36 @@
-"""Drawing a revocation plan and its results, and the confirmation every destructive command asks for.
+"""Views of licenses shared by several commands: one user's or device's licenses (R16), a revocation plan and
+its results, and the confirmation every destructive command asks for.
 
-Shared by `devices retire|wipe|unenroll`, `users delete` and `apps remove` (and later `revoke`). People get the
-plan table, then the results; scripts (json, jsonl, csv) get one listing: the plan on --dry-run, else the results.
+Revocations (`devices retire|wipe|unenroll`, `users delete`, `apps remove`, later `revoke`): people get the plan
+table, then the results; scripts (json, jsonl, csv) get one listing: the plan on --dry-run, else the results.
 """
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 import typer
 
 from abctl.cli.context import AppContext
 from abctl.errors import AppleAPIError, InputError
-from abctl.output import Column, Format
+from abctl.output import Column, Format, machine_value
 from abctl.services.revocation import RevocationResult
 from abctl.services.revocation_plan import RevocationPlan
+from abctl.services.usage import TargetLicenseRow
 
+LICENSE_COLUMNS = [
+    Column("name", "App"),
+    Column("adam_id", "Adam ID"),
+    Column("license_type", "License type"),
+    Column("serial", "Serial"),
+    Column("account", "Account"),
+    Column("assigned_at", "Assigned"),
+    Column("state", "State"),
+    Column("last_action", "Latest action"),
+    Column("usable_until", "Usable until"),
+]
 PLAN_COLUMNS = [
     Column("account", "Account"),
     Column("name", "App"),
@@ -94,3 +109,18 @@ def show_result(actx: AppContext, result: RevocationResult) -> None:
             f"{failed} license(s) could not be revoked",
             hint="see the rows marked failed; run the same command again to retry them",
         )
+
+
+def show_licenses(
+    actx: AppContext, record: Mapping[str, Any], columns: Sequence[Column], licenses: Sequence[TargetLicenseRow],
+    title: str,
+) -> None:  # fmt: skip
+    """A record and its licenses (R16): two tables for people, one object with a `licenses` array in json."""
+    rows = [row.as_dict() for row in licenses]
+    if actx.renderer.fmt is Format.JSON:
+        machine = [{column.key: machine_value(row[column.key]) for column in LICENSE_COLUMNS} for row in rows]
+        actx.renderer.record({**record, "licenses": machine}, columns)
+        return
+    actx.renderer.record(record, columns, title=title)
+    if actx.renderer.fmt is Format.TABLE:
+        actx.renderer.rows(rows, LICENSE_COLUMNS, title="Licenses")
