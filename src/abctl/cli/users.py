@@ -74,6 +74,8 @@ def list_(
 ) -> None:
     """List users with their Apple status per account.
 
+    Every space unless --space is given; deleted users only with --deleted.
+
     Example: abctl --format json users list --space default
     """
     actx = AppContext.of(ctx)
@@ -133,6 +135,9 @@ def invite(
     space: SpaceOpt = None,
 ) -> None:
     """Register users with Apple and print their invite URLs.
+
+    Registers each user with every account of the user's space; a managed Apple ID is associated at once.
+    --all-pending takes every active user not yet associated everywhere (of every space unless --space).
 
     Example: abctl users invite alice
     """
