@@ -4,7 +4,7 @@ ceil(targets / maxSerialNumbers or maxClientUserIds) associate calls, one kind o
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -23,10 +23,12 @@ class AssetBatch:
 
     @property
     def serial_numbers(self) -> tuple[str, ...]:
+        """The targets when they are devices, else ()."""
         return self.targets if self.target_kind is TargetKind.DEVICE else ()
 
     @property
     def client_user_ids(self) -> tuple[str, ...]:
+        """The targets when they are users, else ()."""
         return self.targets if self.target_kind is TargetKind.USER else ()
 
 
@@ -37,6 +39,16 @@ class RevokeBatch:
     target_kind: TargetKind
     targets: tuple[str, ...]
 
+    @property
+    def serial_numbers(self) -> tuple[str, ...]:
+        """The targets when they are devices, else ()."""
+        return self.targets if self.target_kind is TargetKind.DEVICE else ()
+
+    @property
+    def client_user_ids(self) -> tuple[str, ...]:
+        """The targets when they are users, else ()."""
+        return self.targets if self.target_kind is TargetKind.USER else ()
+
 
 def unique(items: Iterable[T]) -> list[T]:
     """Items without duplicates, first occurrence kept (Apple rejects duplicates: 9703-9705, 9715)."""
@@ -44,6 +56,7 @@ def unique(items: Iterable[T]) -> list[T]:
 
 
 def chunks(items: Sequence[T], size: int) -> list[tuple[T, ...]]:
+    """`items` cut into tuples of at most `size`, in order."""
     return [tuple(items[start : start + size]) for start in range(0, len(items), max(size, 1))]
 
 
@@ -80,5 +93,21 @@ def revoke_batches(
 
 
 def user_batches(users: Sequence[T], limits: Limits) -> list[tuple[T, ...]]:
-    """Batches for users/create, users/update and users/retire (maxUsers per call)."""
-    return chunks(list(users), limits.max_users)
+    """Batches for users/create, users/update and users/retire (maxUsers per call), one entry per clientUserId.
+
+    A user is a clientUserId string, a mapping with `client_user_id`, or an object with that attribute.
+    """
+    seen: set[object] = set()
+    kept: list[T] = []
+    for user in users:
+        key = _user_key(user)
+        if key not in seen:  # 9715: Apple refuses a request naming one user twice
+            seen.add(key)
+            kept.append(user)
+    return chunks(kept, limits.max_users)
+
+
+def _user_key(user: object) -> object:
+    if isinstance(user, Mapping):
+        return user.get("client_user_id")
+    return getattr(user, "client_user_id", user)

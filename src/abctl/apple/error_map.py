@@ -1,82 +1,105 @@
-"""Apple's errorNumbers and every httpx failure, mapped to abctl's typed errors.
+"""Apple's errorNumbers, bare HTTP failures and every httpx exception, mapped to abctl's typed errors.
 
-Keyed on errorNumber, never on message text (apple-api.md 4.1). Authentication errors carry the action of
-design.md R18 as their hint.
+Authentication errors carry the action of design.md R18 in both message and hint. Messages never contain the
+sToken: they are built from error numbers, Apple's error text and exception class names only.
 """
 
 from __future__ import annotations
 
 import httpx
 
-from abctl.errors import (
-    AbctlError,
-    AppleAPIError,
-    AppleUnavailableError,
-    LimitExceededError,
-    NotEnoughLicensesError,
-    StaleVersionError,
-    TokenError,
-    UnknownUserError,
-    WriteOutcomeUnknownError,
+from abctl.apple.error_codes import AUTH_ERRORS, ERRORS, HINTS
+from abctl.errors import AbctlError, AppleAPIError, AppleUnavailableError, TokenError, WriteOutcomeUnknownError
+
+# Every exception class httpx can raise: HTTPError and its subclasses, plus the three that are not (httpx 0.28).
+HTTPX_EXCEPTIONS: tuple[type[Exception], ...] = (
+    httpx.HTTPError,
+    httpx.InvalidURL,
+    httpx.CookieConflict,
+    httpx.StreamError,
+)
+# Failures that happen before any byte of the request leaves this machine: a write can safely be sent again.
+_NOT_SENT: tuple[type[Exception], ...] = (
+    httpx.ConnectError,
+    httpx.ConnectTimeout,
+    httpx.PoolTimeout,
+    httpx.ProxyError,
+    httpx.UnsupportedProtocol,
+    httpx.InvalidURL,
+    httpx.CookieConflict,
+    httpx.RequestNotRead,
 )
 
-# 9601, 9621, 9622, 9625, 9722: stop and tell the operator what to do with the token (R18).
-AUTH_ERRORS: dict[int, tuple[str, str, str]] = {
-    9601: ("login_required", "Apple requires a login for this token", "Log into the Apps and Books service"),
-    9621: ("expired", "the sToken has expired", "Generate a new token online using your organization's account"),
-    9622: ("invalid", "Apple rejected the sToken as invalid", "Upload a valid Apps and Books sToken"),
-    9625: ("revoked", "Apple has revoked the sToken", "Upload a valid Apps and Books sToken"),
-    9722: ("invalid", "Apple rejected the authorization header", "Upload a valid Apps and Books sToken"),
-}
-RETRYABLE_ERRORS = {9603, 9644, 9646, 9729}
-LIMIT_ERRORS = {9700, 9701, 9702, 9703, 9704, 9705, 9714}
+
+def token_error(number: int) -> TokenError:
+    """The TokenError for an authentication errorNumber (9601, 9621, 9622, 9625, 9722)."""
+    status, what, action, hint = AUTH_ERRORS[number]
+    return TokenError(
+        f"{what} (Apple error {number}): {action}",
+        hint=f"{hint}, then run: abctl tokens update NAME --file -",
+        status=status,
+        error_number=number,
+    )
 
 
 def apple_error(number: int, message: str, status_code: int | None, *, known: dict[int, str]) -> AbctlError:
-    """The typed error for one Apple errorNumber."""
-    text = message or known.get(number, "")
+    """The typed error for one Apple errorNumber; unknown numbers keep their number and Apple's text."""
     if number in AUTH_ERRORS:
-        status, what, action = AUTH_ERRORS[number]
-        return TokenError(
-            f"{what} (Apple error {number})",
-            hint=f"{action}, then run: abctl tokens update NAME --file -",
-            status=status,
-            error_number=number,
-        )
+        return token_error(number)
+    kind, meaning = ERRORS.get(number, (AppleAPIError, ""))
+    text = message or known.get(number, "") or meaning
     label = f"Apple error {number}: {text}" if text else f"Apple error {number}"
-    kind: type[AppleAPIError] = AppleAPIError
-    hint = "run the command again with --debug to see the request Apple refused"
-    if number == 9721:
-        kind, hint = StaleVersionError, "run a full sync: abctl sync --full"
-    elif number in LIMIT_ERRORS:
-        kind, hint = LimitExceededError, "abctl re-reads Apple's limits; run the command again"
-    elif number == 9709:
-        kind, hint = NotEnoughLicensesError, "buy more licenses or free some: abctl usage"
-    elif number == 9609:
-        kind, hint = UnknownUserError, "invite the user first: abctl users invite ID"
-    elif number in RETRYABLE_ERRORS:
-        kind, hint = AppleUnavailableError, "Apple is busy or in maintenance; try again later"
-    return kind(label, hint=hint, status_code=status_code, error_number=number, error_message=text)
+    return kind(label, hint=HINTS[kind], status_code=status_code, error_number=number, error_message=text or None)
 
 
-def transport_error(error: httpx.HTTPError, *, is_write: bool, sent: bool) -> AbctlError:
+def status_error(status_code: int) -> AbctlError:
+    """An HTTP error status that came without an errorNumber (a proxy, a load balancer, a wrong --api-url)."""
+    if status_code == 401:
+        return TokenError(
+            "Apple refused the sToken (HTTP 401 without an error number): upload a valid sToken",
+            hint="Upload a valid Apps and Books sToken, then run: abctl tokens update NAME --file -",
+            status="invalid",
+        )
+    if status_code >= 500 or status_code == 429:
+        return AppleUnavailableError(
+            f"Apple answered HTTP {status_code}", hint=HINTS[AppleUnavailableError], status_code=status_code
+        )
+    return AppleAPIError(
+        f"Apple answered HTTP {status_code} without an error number",
+        hint="check --api-url; run again with --debug to see the request",
+        status_code=status_code,
+    )
+
+
+def unreadable_answer(what: str, problem: str) -> AppleAPIError:
+    """Apple answered 200 with JSON abctl cannot read (a field missing or of the wrong type)."""
+    return AppleAPIError(
+        f"Apple's answer to {what} could not be read ({problem})",
+        hint="check --api-url; run again with --debug to see the request",
+    )
+
+
+def request_was_sent(error: Exception) -> bool:
+    """Whether the request may have reached the server (connect failures never did)."""
+    return not isinstance(error, _NOT_SENT)
+
+
+def transport_error(error: Exception, *, is_write: bool, sent: bool) -> AbctlError:
     """Every httpx exception as an AbctlError; a write that may have landed is `WriteOutcomeUnknownError`."""
     name = error.__class__.__name__
     if is_write and sent:
         return WriteOutcomeUnknownError(
             f"no answer from Apple to a write ({name}); it may or may not have been applied",
-            hint="run `abctl events wait` or `abctl sync` to find out what Apple did before retrying",
+            hint="do not send it again blindly: `abctl events wait` or `abctl sync` reads what Apple did",
         )
     if isinstance(error, httpx.InvalidURL | httpx.UnsupportedProtocol):
         return AbctlError(f"the Apple API URL is not usable ({name})", hint="check --api-url or ABCTL_API_URL")
     if isinstance(error, httpx.TimeoutException):
         return AppleUnavailableError(f"Apple did not answer in time ({name})", hint="check the network; try again")
+    if isinstance(error, httpx.TransportError):
+        return AppleUnavailableError(
+            f"cannot reach Apple ({name})", hint="check the network, a proxy, or --api-url; then try again"
+        )
     return AppleUnavailableError(
-        f"cannot reach Apple ({name})", hint="check the network, a proxy, or --api-url; then try again"
+        f"the conversation with Apple failed ({name})", hint="try again; run with --debug if it persists"
     )
-
-
-def request_was_sent(error: httpx.HTTPError) -> bool:
-    """Whether the request may have reached the server (connect failures never did)."""
-    return not isinstance(error, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout | httpx.InvalidURL |
-                          httpx.UnsupportedProtocol)  # fmt: skip

@@ -18,7 +18,7 @@ _HINT = "download the token again in Apple School Manager or Apple Business (Pay
 
 
 def parse_stoken(text: str, *, now: datetime | None) -> SToken:
-    """Parse a token file's text. With `now`, an expired token is refused.
+    """Parse a token file's text. With `now`, an expired token is refused (None: a stored token, checked by Apple).
 
     Raises:
         TokenError: not base64, not JSON, fields missing, or already expired.
@@ -67,3 +67,14 @@ def read_stoken_text(path: str, stdin: TextIO) -> str:
             f"cannot read the token file `{path}`: {error.__class__.__name__}",
             hint="pass the path of a .vpptoken file, or - to read it from standard input",
         ) from None
+
+
+def read_stoken_file(path_or_dash: str, stdin: TextIO, *, now: datetime | None = None) -> SToken:
+    """Read and parse a `.vpptoken` from a path, or from standard input when the path is `-`.
+
+    An expired token is refused as of `now` (default: the current time).
+
+    Raises:
+        InputError: the file cannot be read. TokenError: its content is not a usable sToken.
+    """
+    return parse_stoken(read_stoken_text(path_or_dash, stdin), now=now or datetime.now(UTC))

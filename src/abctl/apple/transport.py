@@ -1,7 +1,8 @@
 """An in-process transport: abctl's client talks to a WSGI application (the sandbox) without sockets.
 
-A `ConnectionError` raised by the application (the sandbox's dropped-connection fault) surfaces as an httpx
-transport error, exactly as a real dropped connection would.
+A `ConnectionError` raised by the application (the sandbox's dropped-connection fault) surfaces as the httpx
+transport error a real socket would give: refused -> ConnectError (nothing sent), anything else ->
+RemoteProtocolError (the request went out, no answer came back).
 """
 
 from __future__ import annotations
@@ -12,11 +13,17 @@ import httpx
 
 
 class InProcessTransport(httpx.WSGITransport):
+    """httpx's WSGITransport, with the application's connection faults turned into httpx errors."""
+
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         try:
-            return super().handle_request(request)
+            response = super().handle_request(request)
+            response.read()  # a streaming app can fail while its body is read: keep that inside this mapping
+        except ConnectionRefusedError as error:
+            raise httpx.ConnectError(f"connection refused: {error}", request=request) from None
         except ConnectionError as error:
             raise httpx.RemoteProtocolError(f"connection dropped: {error}", request=request) from None
+        return response
 
 
 def in_process_transport(wsgi_app: Any) -> httpx.BaseTransport:

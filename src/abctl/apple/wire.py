@@ -1,13 +1,19 @@
-"""Apple's JSON, in and out. The only module that knows Apple's camelCase field names."""
+"""Apple's JSON, in and out. The only module that knows Apple's camelCase field names.
+
+Parsers take one JSON object and return a model; `read` turns a field that is missing or of the wrong type into
+an AppleAPIError instead of a crash.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
+from abctl.apple.error_map import unreadable_answer
 from abctl.models import (
     AppleUser,
+    AppMetadata,
     Asset,
     Assignment,
     ClientConfig,
@@ -30,6 +36,55 @@ _LIMIT_KEYS = {
     "maxRequestPerSecond": "max_request_per_second",
 }
 
+T = TypeVar("T")
+_UNREADABLE = (KeyError, TypeError, ValueError, AttributeError)
+
+
+def read(what: str, parse: Callable[[Any], T], data: Any) -> T:
+    """`parse(data)`, or AppleAPIError naming `what` when Apple's JSON lacks a field or has the wrong type."""
+    try:
+        return parse(data)
+    except _UNREADABLE as error:
+        raise unreadable_answer(what, f"{error.__class__.__name__} {error}") from None
+
+
+def page_items(what: str, pages: Iterable[Mapping[str, Any]], key: str, parse: Callable[[Any], T]) -> tuple[T, ...]:
+    """The records under `key` of every page, parsed."""
+    try:
+        return tuple(parse(item) for page in pages for item in page.get(key) or ())
+    except _UNREADABLE as error:
+        raise unreadable_answer(what, f"{error.__class__.__name__} {error}") from None
+
+
+def event_id(data: Mapping[str, Any]) -> str | None:
+    """`eventId` of an EventResponse (the answer to every write)."""
+    value = data.get("eventId")
+    return str(value) if value else None
+
+
+def app_metadata(adam_id: str, data: Any) -> AppMetadata | None:
+    """One `results[<adamId>]` entry of the content lookup; None when it carries no name."""
+    if not isinstance(data, Mapping) or not isinstance(data.get("name"), str) or not data["name"]:
+        return None
+    platforms = next((v for v in (data.get("platforms"), data.get("deviceFamilies")) if isinstance(v, list)), [])
+    kind, bundle = data.get("kind"), data.get("bundleId")
+    return AppMetadata(
+        adam_id=adam_id,
+        name=data["name"],
+        kind=kind if isinstance(kind, str) else None,
+        platforms=tuple(str(p) for p in platforms),
+        bundle_id=bundle if isinstance(bundle, str) else None,
+    )
+
+
+def lookup_results(data: Any) -> dict[str, AppMetadata]:
+    """The content lookup's `results` object, entries without a name left out."""
+    results = data.get("results") if isinstance(data, Mapping) else None
+    if not isinstance(results, Mapping):
+        return {}
+    found = {str(key): app_metadata(str(key), value) for key, value in results.items()}
+    return {key: value for key, value in found.items() if value is not None}
+
 
 def parse_date(value: Any) -> datetime | None:
     """`2030-11-08T22:33:22+0000` (and ISO forms with Z or a colon offset) to an aware UTC datetime."""
@@ -47,6 +102,7 @@ def parse_date(value: Any) -> datetime | None:
 
 
 def service_config(data: Mapping[str, Any]) -> ServiceConfig:
+    """`GET service/config`; `maxRequestPerSecond` falls back to 15 when Apple leaves it out."""
     limits_raw = data.get("limits") or {}
     limits = Limits(**{field: int(limits_raw[key]) for key, field in _LIMIT_KEYS.items() if key in limits_raw})
     codes = {int(item["errorNumber"]): str(item.get("errorMessage", "")) for item in data.get("errorCodes") or []}
@@ -59,12 +115,14 @@ def service_config(data: Mapping[str, Any]) -> ServiceConfig:
 
 
 def mdm_info(data: Any) -> MdmInfo | None:
+    """`mdmInfo`, present only once some MDM has claimed the location."""
     if not isinstance(data, Mapping) or not data.get("id"):
         return None
     return MdmInfo(id=str(data["id"]), name=str(data.get("name", "")), metadata=str(data.get("metadata", "")))
 
 
 def client_config(data: Mapping[str, Any]) -> ClientConfig:
+    """`GET/POST client/config`."""
     return ClientConfig(
         location_name=str(data.get("locationName", "")),
         uid=str(data.get("uId", "")),
@@ -79,10 +137,12 @@ def client_config(data: Mapping[str, Any]) -> ClientConfig:
 
 
 def mdm_info_body(info: MdmInfo) -> dict[str, Any]:
+    """`POST client/config` body that claims the location and leaves notification settings alone."""
     return {"mdmInfo": {"id": info.id, "name": info.name, "metadata": info.metadata}}
 
 
 def asset(data: Mapping[str, Any]) -> Asset:
+    """One ResponseAsset (or UnlimitedResponseAsset, whose counts are absent)."""
     return Asset(
         adam_id=str(data["adamId"]),
         pricing_param=str(data.get("pricingParam", "STDQ")),
@@ -98,6 +158,7 @@ def asset(data: Mapping[str, Any]) -> Asset:
 
 
 def assignment(data: Mapping[str, Any]) -> Assignment:
+    """One assignment: exactly one of `serialNumber` or `clientUserId`."""
     if data.get("serialNumber"):
         kind, target = TargetKind.DEVICE, str(data["serialNumber"])
     else:
@@ -106,6 +167,7 @@ def assignment(data: Mapping[str, Any]) -> Assignment:
 
 
 def user(data: Mapping[str, Any]) -> AppleUser:
+    """One ResponseUser."""
     return AppleUser(
         client_user_id=str(data["clientUserId"]),
         status=str(data.get("status", "Registered")),
@@ -116,6 +178,7 @@ def user(data: Mapping[str, Any]) -> AppleUser:
 
 
 def failure(data: Mapping[str, Any]) -> EventFailure:
+    """One entry of StatusResponse `failures`, with the targets of its `errorInfo`."""
     info = data.get("errorInfo") or {}
     return EventFailure(
         error_number=int(data.get("errorNumber", 0)),
@@ -127,6 +190,7 @@ def failure(data: Mapping[str, Any]) -> EventFailure:
 
 
 def event_status(event_id: str, data: Mapping[str, Any]) -> EventStatus:
+    """`GET status`; FAILED may come with numCompleted > 0 (failures are per task)."""
     return EventStatus(
         event_id=event_id,
         state=EventState(str(data.get("eventStatus", "PENDING"))),
@@ -140,6 +204,7 @@ def event_status(event_id: str, data: Mapping[str, Any]) -> EventStatus:
 def manage_assets_body(
     assets: Sequence[tuple[str, str]], serial_numbers: Sequence[str], client_user_ids: Sequence[str]
 ) -> dict[str, Any]:
+    """ManageAssetsRequest for assets/associate and assets/disassociate."""
     body: dict[str, Any] = {"assets": [{"adamId": a, "pricingParam": p} for a, p in assets]}
     if serial_numbers:
         body["serialNumbers"] = list(serial_numbers)
@@ -149,6 +214,7 @@ def manage_assets_body(
 
 
 def revoke_body(serial_numbers: Sequence[str], client_user_ids: Sequence[str]) -> dict[str, Any]:
+    """RevokeAssetsRequest: no assets, every revocable asset of these targets goes."""
     body: dict[str, Any] = {}
     if serial_numbers:
         body["serialNumbers"] = list(serial_numbers)
@@ -158,5 +224,6 @@ def revoke_body(serial_numbers: Sequence[str], client_user_ids: Sequence[str]) -
 
 
 def users_body(users: Sequence[Mapping[str, str | None]]) -> dict[str, Any]:
+    """ManageUsersRequest from snake_case mappings (client_user_id, email, managed_apple_id); empty values dropped."""
     keys = {"client_user_id": "clientUserId", "email": "email", "managed_apple_id": "managedAppleId"}
     return {"users": [{keys[k]: v for k, v in u.items() if v and k in keys} for u in users]}
