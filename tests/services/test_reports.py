@@ -6,14 +6,13 @@ from pathlib import Path
 import pytest
 from tests.seed_reports import KEYNOTE, PAGES, insert, seed
 
-from abctl.errors import CheckFailedError, ExitCode, InputError, NotFoundError
+from abctl.errors import CheckFailedError, ExitCode, InputError
 from abctl.services.reports import (
     Severity,
     activity_log,
     check_fail_on,
     list_notifications,
     parse_since,
-    resolve_app_id,
 )
 from abctl.store import Store
 
@@ -118,19 +117,6 @@ def test_parse_since_rejects_other_text(text: str) -> None:
         parse_since(text)
     assert raised.value.message == f"`{text}` is not a date"
     assert raised.value.hint == "use YYYY-MM-DD or an ISO date-time such as 2026-11-28T18:00:00Z"
-
-
-def test_resolve_app_id(store: Store) -> None:
-    assert resolve_app_id(store, "Pages") == PAGES
-    assert resolve_app_id(store, "keynote") == KEYNOTE
-    assert resolve_app_id(store, "424242") == "424242"
-    with pytest.raises(NotFoundError):
-        resolve_app_id(store, "Numbers")
-    with store.transaction():
-        insert(store, "app_metadata", {"adam_id": "77", "name": "Pages", "fetched_at": "2026-06-01T00:00:00Z"})
-    with pytest.raises(InputError) as raised:
-        resolve_app_id(store, "Pages")
-    assert raised.value.message == f"several apps are named `Pages`: {PAGES}, 77"
 
 
 def test_activity_log_rows_and_filters(store: Store) -> None:

@@ -40,13 +40,13 @@ def assign(
     Example: abctl assign "Pocket Planetarium" --device IPAD0001 --device IPAD0002
     """
     from abctl.services import assign as service
-    from abctl.services.reports import resolve_app_id
+    from abctl.services.catalog import resolve_app
     from abctl.services.spaces import resolve_space
 
     actx = AppContext.of(ctx)
     store = actx.store()
     space_name = resolve_space(store, space)
-    adam_id = resolve_app_id(store, app_name)
+    adam_id = resolve_app(store, app_name, space_name)
     specs = [(TargetKind.DEVICE, s) for s in device or []] + [(TargetKind.USER, u) for u in user or []]
     if group:
         specs += [(TargetKind.USER, member) for member in store.group_member_ids(space_name, group)]

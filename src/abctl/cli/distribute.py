@@ -31,13 +31,13 @@ def distribute(
 
     Example: abctl distribute "Math Quest" --account district --fcfs students --reserve device:IPAD0001
     """
+    from abctl.services.catalog import resolve_app
     from abctl.services.distribute import policy_rows, set_policy
-    from abctl.services.reports import resolve_app_id
     from abctl.services.spaces import resolve_space
 
     actx = AppContext.of(ctx)
     store = actx.store()
-    adam_id = resolve_app_id(store, app_name)
+    adam_id = resolve_app(store, app_name, space)
     if account is not None:
         with actx.writer_lock():
             served = set_policy(actx.runtime(), account, adam_id, fcfs=fcfs, reserve=reserve or [],

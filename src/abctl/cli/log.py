@@ -8,6 +8,7 @@ from abctl.cli.context import AppContext
 from abctl.cli.options import LimitOpt
 from abctl.output import Column
 from abctl.services import reports
+from abctl.services.catalog import resolve_app
 
 app = typer.Typer()
 
@@ -54,7 +55,7 @@ def log(
     actx = AppContext.of(ctx)
     since_at = reports.parse_since(since) if since is not None else None
     store = actx.store()
-    adam_id = reports.resolve_app_id(store, app_) if app_ is not None else None
+    adam_id = resolve_app(store, app_, space) if app_ is not None else None
     rows = reports.activity_log(
         store, adam_id=adam_id, user=user, device=device, space=space, since=since_at, limit=limit
     )

@@ -12,6 +12,7 @@ from abctl.errors import InputError
 from abctl.output import LEVEL_STYLES, Column, Format
 from abctl.services import prometheus, reports
 from abctl.services import usage as service
+from abctl.services.catalog import resolve_app
 from abctl.services.reports import Severity
 from abctl.services.spaces import resolve_space
 from abctl.timeutil import utc_now
@@ -78,7 +79,7 @@ def usage(
     actx = AppContext.of(ctx)
     store = actx.store()
     space_name = resolve_space(store, space)
-    adam_id = reports.resolve_app_id(store, app_) if app_ is not None else None
+    adam_id = resolve_app(store, app_, space_name) if app_ is not None else None
     now = utc_now()
     if user is not None or device is not None:
         if prometheus_:

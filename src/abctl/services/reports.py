@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from abctl.errors import CheckFailedError, InputError, NotFoundError
+from abctl.errors import CheckFailedError, InputError
 
 if TYPE_CHECKING:
     from abctl.models import ActivityEntry
@@ -80,23 +80,6 @@ class LogRow:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def resolve_app_id(store: Store, text: str) -> str:
-    """An APP argument as an adamId: the adamId itself, or the unique app of that name.
-
-    Raises: InputError when several apps have that name; NotFoundError when none has and it is no adamId.
-    """
-    matches = store.adam_ids_named(text)
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        raise InputError(
-            f"several apps are named `{text}`: {', '.join(matches)}", hint="give the adamId instead of the name"
-        )
-    if text.isdigit():
-        return text
-    raise NotFoundError(f"no app named `{text}`", hint="give its adamId, or list apps with: abctl apps list")
 
 
 def _severity_rank(severity: str) -> int:
