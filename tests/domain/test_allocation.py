@@ -12,6 +12,7 @@ from abctl.domain.allocation import (
     Reason,
     RequestKind,
     Target,
+    license_kind,
     plan_assignments,
 )
 from abctl.models import TargetKind
@@ -111,3 +112,18 @@ def test_planning_100000_targets_is_fast() -> None:
     elapsed = time.perf_counter() - started
     assert len(plan.to_assign) == 100_000
     assert elapsed < 5  # a guard against quadratic work; the benchmark in bench/ measures the real figure
+
+
+@pytest.mark.parametrize(
+    ("target", "request_kind", "expected"),
+    [
+        (ipad(), RequestKind.REQUIRED, DEVICE),  # required apps: device-based by default
+        (ipad(), RequestKind.ADMIN, DEVICE),  # assigning to a device makes a device-based license
+        (ipad(), RequestKind.USER_REQUEST, USER),  # the owner asked: user-based by default
+        (ipad(shared_ipad=True), RequestKind.USER_REQUEST, DEVICE),  # shared iPads always device-based
+        (Target(DEVICE, "S9", platform="ipados"), RequestKind.USER_REQUEST, DEVICE),  # nobody owns it
+        (user(), RequestKind.REQUIRED, USER),  # assigning to a user makes a user-based license
+    ],
+)
+def test_r6_license_kind_by_request(target: Target, request_kind: RequestKind, expected: TargetKind) -> None:
+    assert license_kind(target, request_kind) is expected

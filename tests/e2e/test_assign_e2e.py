@@ -7,6 +7,7 @@ import sqlite_utils
 from tests.conftest import Cli
 
 from abctl.sandbox.seeds import Seed
+from abctl.sandbox.state import SandboxAsset
 
 
 def add_devices(db_path: Path, serials: list[str], platform: str = "ipados") -> None:
@@ -68,7 +69,8 @@ def test_seats_run_out_across_accounts_and_the_rest_is_refused(
         "Error: 1 of 5 target(s) got no license\nHint: see the Why column; abctl usage shows free seats\n"
     )
     refused = [r for r in json.loads(result.stdout) if r["result"] == "refused"]
-    assert refused == [{"kind": "device", "target": "P5", "account": None, "license_type": None, "result": "refused",
+    assert refused == [{"adam_id": "1000000012", "kind": "device", "target": "P5", "account": None,
+                        "license_type": None, "result": "refused",
                         "reason": "no free seat in any account that may serve it", "event_id": None}]  # fmt: skip
     logged = sqlite_utils.Database(db_path).execute("SELECT result, count(*) FROM activity GROUP BY result").fetchall()
     assert logged == [("assigned", 4), ("refused", 1)]
@@ -93,3 +95,54 @@ def test_books_refuse_devices_and_reservations_are_served(abctl: Cli, token_file
     assert [(r["account"], r["fcfs_groups"], r["reserved"]) for r in shown] == [
         ("district", ["All Users"], []), ("highschool", ["teachers"], ["device:R1"])
     ]  # fmt: skip
+
+
+def test_30_apps_to_1000_devices_take_2_associate_calls(
+    abctl: Cli, token_files: dict[str, Path], world: Seed, db_path: Path, tmp_path: Path
+) -> None:
+    adam_ids = [f"20000000{i:02d}" for i in range(30)]
+    for adam_id in adam_ids:
+        world.state.add_asset("district", SandboxAsset(adam_id, "STDQ", f"Course app {adam_id}", "App", 1000, True,
+                                                       True, ("iOS",)))  # fmt: skip
+    setup(abctl, token_files)
+    serials = [f"LAB{i:04d}" for i in range(1000)]
+    add_devices(db_path, serials)
+    targets = tmp_path / "targets.txt"
+    targets.write_text("\n".join(f"device:{s}" for s in serials))
+    world.state.reset_stats()
+    result = abctl("--format", "json", "assign", *adam_ids, "--from", str(targets))
+    assert result.exit_code == 0, result.output
+    assert world.state.stats()["requests"]["district"]["POST assets/associate"] == 2
+    assert "2 associate call(s) to Apple." in result.stderr
+    assert len(json.loads(result.stdout)) == 30_000
+    db = sqlite_utils.Database(db_path)
+    per_app = db.execute("SELECT adam_id, count(*) FROM licenses WHERE source = 'admin' GROUP BY adam_id").fetchall()
+    assert per_app == [(adam_id, 1000) for adam_id in adam_ids]
+    assert db.execute("SELECT sum(assigned) FROM assets WHERE adam_id LIKE '20000000%'").fetchone() == (30_000,)
+    assert {(adam, target) for adam, _p, _k, target in world.state.location("district").assignments} >= {
+        (adam_id, serial) for adam_id in adam_ids for serial in serials
+    }
+
+
+def test_a_users_request_on_their_own_device_gets_a_user_based_license(
+    abctl: Cli, token_files: dict[str, Path], world: Seed, db_path: Path
+) -> None:
+    setup(abctl, token_files)
+    assert abctl("users", "add", "alice", "--email", "alice@springfield.edu").exit_code == 0
+    assert abctl("users", "invite", "alice").exit_code == 0
+    world.state.associate_user("district", "alice")
+    world.state.associate_user("highschool", "alice")
+    assert abctl("sync").exit_code == 0
+    assert abctl("devices", "add", "REQ0001", "--platform", "ipados", "--owner", "alice").exit_code == 0
+    assert abctl("devices", "add", "SHARED01", "--platform", "ipados", "--shared-ipad").exit_code == 0
+    result = abctl("--format", "json", "assign", "1000000001", "--device", "REQ0001", "--device", "SHARED01",
+                   "--request")  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert [(r["kind"], r["target"], r["license_type"], r["result"]) for r in json.loads(result.stdout)] == [
+        ("user", "alice", "user", "assigned"),
+        ("device", "SHARED01", "device", "assigned"),
+    ]
+    rows = sqlite_utils.Database(db_path).execute(
+        "SELECT target_kind, target_id, source FROM licenses WHERE adam_id = '1000000001' ORDER BY id"
+    )
+    assert rows.fetchall()[-2:] == [("user", "alice", "fcfs"), ("device", "SHARED01", "fcfs")]

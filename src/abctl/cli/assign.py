@@ -15,7 +15,7 @@ from abctl.output import Column
 
 app = typer.Typer()
 COLUMNS = [
-    Column("kind", "Kind"), Column("target", "Target"), Column("account", "Account"),
+    Column("adam_id", "App"), Column("kind", "Kind"), Column("target", "Target"), Column("account", "Account"),
     Column("license_type", "License"),
     Column("result", "Result", style_by_value={"refused": "red", "failed": "bold red", "assigned": "green"}),
     Column("reason", "Why"), Column("event_id", "Apple event"),
@@ -25,7 +25,7 @@ COLUMNS = [
 @app.command("assign")
 def assign(
     ctx: typer.Context,
-    app_name: Annotated[str, typer.Argument(metavar="APP", help="adamId or unique app name.")],
+    app_names: Annotated[list[str], typer.Argument(metavar="APP...", help="adamIds or unique app names.")],
     *,
     device: Annotated[list[str] | None, typer.Option("--device", "-d", help="Serial number (repeatable).")] = None,
     user: Annotated[list[str] | None, typer.Option("--user", "-u", help="Client user id (repeatable).")] = None,
@@ -34,19 +34,24 @@ def assign(
     space: SpaceOpt = None,
     dry_run: DryRunOpt = False,
     no_wait: Annotated[bool, typer.Option("--no-wait", help="Do not wait for Apple's events.")] = False,
+    request: Annotated[
+        bool,
+        typer.Option("--request", help="The users asked for it: user-based licenses on their own devices (R6)."),
+    ] = False,
 ) -> None:
-    """Assign an app's licenses; exit 7 when a target is refused.
+    """Assign apps' licenses; several apps share Apple calls; exit 7 when a target is refused.
 
-    Example: abctl assign "Pocket Planetarium" --device IPAD0001 --device IPAD0002
+    Example: abctl assign "Pocket Planetarium" "Field Notes" --device IPAD0001 --device IPAD0002
     """
     from abctl.services import assign as service
+    from abctl.services.assign_execute import execute
     from abctl.services.catalog import resolve_app
     from abctl.services.spaces import resolve_space
 
     actx = AppContext.of(ctx)
     store = actx.store()
     space_name = resolve_space(store, space)
-    adam_id = resolve_app(store, app_name, space_name)
+    adam_ids = list(dict.fromkeys(resolve_app(store, name, space_name) for name in app_names))
     specs = [(TargetKind.DEVICE, s) for s in device or []] + [(TargetKind.USER, u) for u in user or []]
     if group:
         specs += [(TargetKind.USER, member) for member in store.group_member_ids(space_name, group)]
@@ -58,17 +63,19 @@ def assign(
     if not specs:
         raise InputError("no target given", hint="use --device, --user, --group or --from")
     rt = actx.runtime()
-    allocation = service.plan(rt, space_name, adam_id, list(dict.fromkeys(specs)), service.RequestKind.ADMIN)
+    kind = service.RequestKind.USER_REQUEST if request else service.RequestKind.ADMIN
+    plans = service.plan_apps(rt, space_name, adam_ids, list(dict.fromkeys(specs)), kind)
     if dry_run:
-        rows = [{"kind": str(d.target.kind), "target": d.target.id, "account": d.account,
-                 "license_type": d.license_kind, "result": "planned" if d.outcome == "assign" else d.outcome,
-                 "reason": d.message} for d in allocation.decisions]  # fmt: skip
+        rows = [{"adam_id": p.adam_id, "kind": str(d.license_kind or d.target.kind), "target": d.target.id,
+                 "account": d.account, "license_type": d.license_kind,
+                 "result": "planned" if d.outcome == "assign" else d.outcome.replace("_", " "), "reason": d.message}
+                for p in plans for d in p.allocation.decisions]  # fmt: skip
         actx.renderer.rows(rows, COLUMNS, title="Plan (dry run: nothing sent)")
         return
+    source = LicenseSource.FCFS if request else LicenseSource.ADMIN
     with actx.writer_lock(), actx.renderer.progress("Assigning") as advance:
-        result = service.execute(rt, space_name, adam_id, allocation, source=LicenseSource.ADMIN, wait=not no_wait,
-                                 on_progress=advance)  # fmt: skip
-    actx.renderer.rows([vars(o) for o in result.outcomes], COLUMNS, title=f"Assign {adam_id}")
+        result = execute(rt, space_name, plans, source=source, wait=not no_wait, on_progress=advance)
+    actx.renderer.rows([vars(o) for o in result.outcomes], COLUMNS, title=f"Assign {', '.join(adam_ids)}")
     actx.renderer.info(f"{result.calls} associate call(s) to Apple.")
     if result.refused:
         raise AllocationError(f"{result.refused} of {len(result.outcomes)} target(s) got no license",

@@ -9,10 +9,12 @@ Interpretations, chosen so each rule of the admin guide has a precise meaning:
 - Accounts where the target is reserved are tried first, in priority order (R4: reserved beats priority); then
   every other account where the target is on the list, in priority order (R2). The first account with a free seat
   whose asset fits the target pays.
-- Device targets get device-based licenses (shared iPads always, R6); a device asset must be deviceAssignable and
-  support the device's platform (R7; iPadOS counts as iOS); books never are. User targets get user-based licenses,
-  which need the user Associated with that account's location (R8). A target already holding a license of that
-  kind for the app keeps it: no second license (R4, R8). No seat anywhere is refused, never silent (R9).
+- Device targets get device-based licenses (shared iPads always, R6), except a user's own request on a device the
+  user owns, which is licensed to the user (user-based is the default for requested apps; `license_kind`). A
+  device asset must be deviceAssignable and support the device's platform (R7; iPadOS counts as iOS); books never
+  are. User targets get user-based licenses, which need the user Associated with that account's location (R8). A
+  target already holding a license of that kind for the app keeps it: no second license (R4, R8). No seat anywhere
+  is refused, never silent (R9).
 Pure: standard library only; seats are consumed as a batch is planned, so results are deterministic.
 """
 
@@ -136,6 +138,16 @@ class AllocationPlan:
             assert d.account_id is not None and d.pricing_param is not None and d.license_kind is not None
             groups.setdefault((d.account_id, d.pricing_param, d.license_kind), []).append(d.target.id)
         return groups
+
+
+def license_kind(target: Target, request: RequestKind) -> TargetKind:
+    """R6: which kind of license a target gets. Required installs and admin assignments to a device are
+    device-based; a user's request from the user's own device is user-based; a shared iPad is always device-based."""
+    if target.kind is TargetKind.USER:
+        return TargetKind.USER
+    if request is RequestKind.USER_REQUEST and target.owner and not target.shared_ipad:
+        return TargetKind.USER
+    return TargetKind.DEVICE
 
 
 def plan_assignments(offers: Sequence[Offer], targets: Iterable[Target], request: RequestKind) -> AllocationPlan:

@@ -1,49 +1,24 @@
-"""Assign an app's licenses to devices and users: plan with domain.allocation, then associate with Apple in the
-fewest calls the limits allow, each committed to the ledger first, and record the outcome per target (R2-R9, R19).
+"""Plan an assignment (R2-R9): read the targets and the space's offers once, then let domain.allocation decide,
+per app, which account pays, which kind of license, or why none can. Executing a plan is services/assign_execute.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from abctl.domain.allocation import AllocationPlan, Offer, Policy, RequestKind, Target, plan_assignments
-
-__all__ = ["RequestKind", "execute", "plan"]
+from abctl.domain.allocation import AllocationPlan, Offer, Policy, RequestKind, Target, license_kind, plan_assignments
 from abctl.errors import InputError, NotFoundError
-from abctl.models import LicenseSource, LicenseState, TargetKind
-from abctl.services.ledger import SettledWrite, send_write, settle_write
+from abctl.models import TargetKind
 
 if TYPE_CHECKING:
     from abctl.services.runtime import Runtime
     from abctl.store import Store
+    from abctl.store.inventory import DeviceRecord
 
+__all__ = ["AppPlan", "RequestKind", "TargetFacts", "load_offers", "parse_target_spec", "plan", "plan_apps"]
 TargetSpec = tuple[TargetKind, str]
-
-
-@dataclass(frozen=True)
-class TargetOutcome:
-    kind: str
-    target: str
-    account: str | None
-    license_type: str | None
-    result: str  # assigned | already licensed | refused | failed | pending | planned
-    reason: str
-    event_id: str | None = None
-
-
-@dataclass(frozen=True)
-class AssignResult:
-    adam_id: str
-    space: str
-    plan: AllocationPlan
-    outcomes: tuple[TargetOutcome, ...]
-    calls: int
-
-    @property
-    def refused(self) -> int:
-        return sum(1 for o in self.outcomes if o.result in ("refused", "failed"))
 
 
 def parse_target_spec(text: str) -> TargetSpec:
@@ -99,184 +74,108 @@ def load_offers(store: Store, space: str, adam_id: str) -> list[Offer]:
     return offers
 
 
-def load_targets(store: Store, space: str, adam_id: str, specs: Sequence[TargetSpec]) -> list[Target]:
+def load_targets(
+    store: Store, space: str, adam_id: str, specs: Sequence[TargetSpec], request: RequestKind = RequestKind.ADMIN
+) -> list[Target]:
     """What the rules need about each target. Raises: NotFoundError for unknown devices or users."""
-    serials = [t for k, t in specs if k is TargetKind.DEVICE]
-    devices = store.devices_by_serial(serials)
-    missing = [s for s in serials if s not in devices or devices[s].space != space]
-    user_ids = [t for k, t in specs if k is TargetKind.USER]
-    users = store.users_by_id(user_ids)
-    missing += [u for u in user_ids if u not in users or users[u].space != space]
-    if missing:
-        raise NotFoundError(
-            f"not in space `{space}`: {', '.join(missing[:5])}" + (" ..." if len(missing) > 5 else ""),
-            hint="add them first (abctl devices add / abctl users add), or pick their --space",
-        )
-    people = set(user_ids) | {d.owner for d in devices.values() if d.owner}
-    groups = store.groups_of_users(people)
-    statuses = store.apple_statuses(user_ids)
-    held: dict[tuple[str, str], set[tuple[int, str]]] = {}
-    for item in store.find_licenses(space=space, adam_id=adam_id):
-        held.setdefault((str(item.target_kind), item.target_id), set()).add((item.account_id, str(item.target_kind)))
-    targets = []
-    for kind, target in specs:
-        have = frozenset(held.get((str(kind), target), set()))
-        if kind is TargetKind.DEVICE:
-            device = devices[target]
-            targets.append(
-                Target(
-                    kind,
-                    target,
-                    platform=device.platform,
-                    owner=device.owner,
-                    shared_ipad=device.shared_ipad,
-                    active=device.state == "active",
-                    groups=frozenset(groups.get(device.owner or "", [])),
-                    held=have,
-                )
+    return TargetFacts.load(store, space, specs, request).for_app(store, space, adam_id)
+
+
+@dataclass(frozen=True)
+class TargetFacts:
+    """The targets of a request read once, so planning many apps costs one read of the inventory."""
+
+    targets: tuple[Target, ...]
+
+    @classmethod
+    def load(cls, store: Store, space: str, specs: Sequence[TargetSpec], request: RequestKind) -> TargetFacts:
+        """Raises: NotFoundError for devices or users not in the space."""
+        serials = [t for k, t in specs if k is TargetKind.DEVICE]
+        devices = store.devices_by_serial(serials)
+        missing = [s for s in serials if s not in devices or devices[s].space != space]
+        user_ids = [t for k, t in specs if k is TargetKind.USER]
+        users = store.users_by_id(user_ids)
+        missing += [u for u in user_ids if u not in users or users[u].space != space]
+        if missing:
+            raise NotFoundError(
+                f"not in space `{space}`: {', '.join(missing[:5])}" + (" ..." if len(missing) > 5 else ""),
+                hint="add them first (abctl devices add / abctl users add), or pick their --space",
             )
-        else:
+        devices_of = {serial: _device_target(devices[serial]) for serial in serials}
+        # R6: a user's own request on their own device is licensed to the user.
+        owners = {d.owner for d in devices_of.values() if d.owner and license_kind(d, request) is TargetKind.USER}
+        owner_users = store.users_by_id(owners - set(user_ids))
+        users.update({u: record for u, record in owner_users.items() if record.space == space})
+        people = set(users) | {d.owner for d in devices_of.values() if d.owner}
+        groups = store.groups_of_users(people)
+        statuses = store.apple_statuses(users)
+        targets: dict[tuple[TargetKind, str], Target] = {}
+        for kind, target in specs:
+            if kind is TargetKind.DEVICE:
+                device = devices_of[target]
+                if license_kind(device, request) is TargetKind.USER and device.owner in users:
+                    kind, target = TargetKind.USER, device.owner
+                else:
+                    targets[(kind, target)] = replace(device, groups=frozenset(groups.get(device.owner or "", [])))
+                    continue
             enrollment = {s.account_id: s.status for s in statuses.get(target, [])}
-            targets.append(
-                Target(
-                    kind,
-                    target,
-                    active=users[target].state == "active",
-                    groups=frozenset(groups.get(target, [])),
-                    enrollment=enrollment,
-                    held=have,
-                )
+            targets[(kind, target)] = Target(
+                kind,
+                target,
+                active=users[target].state == "active",
+                groups=frozenset(groups.get(target, [])),
+                enrollment=enrollment,
             )
-    return targets
+        return cls(tuple(targets.values()))
+
+    def for_app(self, store: Store, space: str, adam_id: str) -> list[Target]:
+        """The targets with the licenses each already holds for this app (R4, R8: no second license)."""
+        held: dict[tuple[str, str], set[tuple[int, str]]] = {}
+        for item in store.find_licenses(space=space, adam_id=adam_id):
+            held.setdefault((str(item.target_kind), item.target_id), set()).add(
+                (item.account_id, str(item.target_kind))
+            )
+        if not held:
+            return list(self.targets)
+        return [
+            replace(t, held=frozenset(held[(str(t.kind), t.id)])) if (str(t.kind), t.id) in held else t
+            for t in self.targets
+        ]
+
+
+def _device_target(device: DeviceRecord) -> Target:
+    return Target(
+        TargetKind.DEVICE,
+        device.serial,
+        platform=device.platform,
+        owner=device.owner,
+        shared_ipad=device.shared_ipad,
+        active=device.state == "active",
+    )
+
+
+@dataclass(frozen=True)
+class AppPlan:
+    """One app's allocation plan."""
+
+    adam_id: str
+    allocation: AllocationPlan
 
 
 def plan(rt: Runtime, space: str, adam_id: str, specs: Sequence[TargetSpec], request: RequestKind) -> AllocationPlan:
-    """Decide every target without touching Apple."""
+    """Decide every target for one app without touching Apple."""
+    return plan_apps(rt, space, [adam_id], specs, request)[0].allocation
+
+
+def plan_apps(
+    rt: Runtime, space: str, adam_ids: Sequence[str], specs: Sequence[TargetSpec], request: RequestKind
+) -> list[AppPlan]:
+    """Decide every target for every app without touching Apple; the inventory is read once."""
     store = rt.store
-    return plan_assignments(load_offers(store, space, adam_id), load_targets(store, space, adam_id, specs), request)
-
-
-def execute(
-    rt: Runtime,
-    space: str,
-    adam_id: str,
-    allocation: AllocationPlan,
-    *,
-    source: LicenseSource,
-    wait: bool = True,
-    on_progress: Callable[[int, int], None] | None = None,
-) -> AssignResult:
-    """Associate what the plan assigns, batch by batch, and record every target's outcome."""
-    from abctl.apple.batching import associate_batches
-    from abctl.services.notifications import evaluate_usage
-    from abctl.store.activity import NewActivity
-    from abctl.store.licenses import NewLicense
-
-    store = rt.store
-    outcomes: dict[tuple[str, str], TargetOutcome] = {}
-    for d in allocation.decisions:
-        result = "already licensed" if d.outcome == "already_licensed" else "refused"
-        outcomes[(str(d.target.kind), d.target.id)] = TargetOutcome(
-            str(d.target.kind),
-            d.target.id,
-            d.account,
-            str(d.license_kind) if d.license_kind else None,
-            result,
-            d.message,
+    facts = TargetFacts.load(store, space, specs, request)
+    return [
+        AppPlan(
+            adam_id, plan_assignments(load_offers(store, space, adam_id), facts.for_app(store, space, adam_id), request)
         )
-    platforms = {d.target.id: d.target.platform for d in allocation.to_assign}
-    groups = allocation.by_account()
-    calls = 0
-    total = sum(len(targets) for targets in groups.values())
-    done = 0
-    for (account_id, pricing, kind), targets in groups.items():
-        account = store.get_account_by_id(account_id)
-        limits = rt.client(account).service_config().limits
-        key = "serial_numbers" if kind is TargetKind.DEVICE else "client_user_ids"
-        for batch in associate_batches([(adam_id, pricing)], limits=limits, **{key: targets}):
-            ids = store.insert_pending_licenses(
-                [
-                    NewLicense(account_id, adam_id, pricing, kind, t, str(source), platforms.get(t))
-                    for t in batch.targets
-                ],
-                now=rt.now(),
-            )
-            payload = {
-                "assets": [[adam_id, pricing]],
-                "target_kind": str(kind),
-                "targets": list(batch.targets),
-                "license_ids": ids,
-            }
-            sent = send_write(rt, account, "associate", payload, lambda c, b=batch: c.associate(b))  # type: ignore[misc]
-            calls += 1
-            settled = settle_write(rt, sent, wait=wait)
-            _record(rt, settled, ids, batch.targets, kind, outcomes, account.name)
-            done += len(batch.targets)
-            if on_progress:
-                on_progress(done, total)
-    store.log_activity(
-        [
-            NewActivity(
-                action="associate",
-                result=o.result,
-                space=space,
-                account_name=o.account,
-                adam_id=adam_id,
-                target_kind=o.kind,
-                target_id=o.target,
-                license_type=o.license_type,
-                event_id=o.event_id,
-                detail=o.reason,
-            )
-            for o in outcomes.values()
-        ],
-        actor=rt.actor,
-        now=rt.now(),
-    )
-    evaluate_usage(rt, {account_id for account_id, _p, _k in groups})
-    return AssignResult(adam_id, space, allocation, tuple(outcomes.values()), calls)
-
-
-def _record(
-    rt: Runtime,
-    settled: SettledWrite,
-    ids: list[int],
-    targets: Sequence[str],
-    kind: TargetKind,
-    outcomes: dict[tuple[str, str], TargetOutcome],
-    account: str,
-) -> None:
-    store, event_id = rt.store, settled.sent.event_id
-    ok: list[int] = []
-    for license_id, target in zip(ids, targets, strict=True):
-        failure = settled.failure_for(str(kind), target)
-        if settled.state == "pending":
-            result, reason = "pending", "Apple has not finished; run: abctl events wait"
-        elif failure is not None or settled.sent.error is not None:
-            message = failure.error_message if failure else (settled.sent.error.message if settled.sent.error else "")
-            number = failure.error_number if failure else None
-            store.set_license_state(
-                [license_id],
-                LicenseState.FAILED,
-                event_id=event_id,
-                detail=f"{number}: {message}" if number else message,
-            )
-            result, reason = "failed", f"Apple: {message}"
-        else:
-            ok.append(license_id)
-            result, reason = "assigned", outcomes[(str(kind), target)].reason
-            reason = reason if reason.startswith("from") else "assigned"
-        outcomes[(str(kind), target)] = TargetOutcome(str(kind), target, account, str(kind), result, reason, event_id)
-    if ok:
-        store.set_license_state(ok, LicenseState.ACTIVE, event_id=event_id)
-        if settled.state != "pending":
-            _count_seats(rt, settled, len(ok))
-
-
-def _count_seats(rt: Runtime, settled: SettledWrite, count: int) -> None:
-    """Apple's counts move with the event; mirror them so usage is right before the next sync."""
-    assets = settled.sent.payload.get("assets")
-    if not isinstance(assets, list) or not assets:
-        return
-    adam_id, pricing = assets[0]
-    rt.store.adjust_assigned(settled.sent.account.id, adam_id, pricing, count)
+        for adam_id in dict.fromkeys(adam_ids)
+    ]

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING
 
 from abctl.errors import InputError
 from abctl.models import LicenseSource
-from abctl.services.assign import RequestKind, execute, parse_target_spec, plan
+from abctl.services.assign import RequestKind, parse_target_spec, plan_apps
+from abctl.services.assign_execute import execute
 
 if TYPE_CHECKING:
     from abctl.services.runtime import Runtime
@@ -33,8 +34,8 @@ def set_policy(rt: Runtime, account_name: str, adam_id: str, *, fcfs: Sequence[s
                      reserve=[(str(k), t) for k, t in specs], disallow=list(disallow), now=rt.now())  # fmt: skip
     if not specs:
         return 0
-    allocation = plan(rt, account.space, adam_id, specs, RequestKind.ADMIN)
-    result = execute(rt, account.space, adam_id, allocation, source=LicenseSource.RESERVED)
+    plans = plan_apps(rt, account.space, [adam_id], specs, RequestKind.ADMIN)
+    result = execute(rt, account.space, plans, source=LicenseSource.RESERVED)
     return sum(1 for o in result.outcomes if o.result == "assigned")
 
 
