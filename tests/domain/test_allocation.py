@@ -127,3 +127,12 @@ def test_planning_100000_targets_is_fast() -> None:
 )
 def test_r6_license_kind_by_request(target: Target, request_kind: RequestKind, expected: TargetKind) -> None:
     assert license_kind(target, request_kind) is expected
+
+
+def test_r8_a_device_whose_owner_holds_a_user_based_license_gets_no_second_license() -> None:
+    owner_licensed = ipad(held=frozenset({(2, "user")}))
+    assert decide([offer(1, 0)], owner_licensed, RequestKind.REQUIRED) == (
+        Outcome.ALREADY_LICENSED, Reason.ALREADY_LICENSED, 2, USER,
+    )  # fmt: skip
+    shared = ipad(shared_ipad=True, held=frozenset({(2, "user")}))  # a shared iPad is never the owner's device
+    assert decide([offer(1, 0)], shared, RequestKind.REQUIRED) == (Outcome.ASSIGN, Reason.ON_LIST, 1, DEVICE)

@@ -24,6 +24,7 @@ from abctl.cli import (
     log,
     notifications,
     priority,
+    reconcile,
     sandbox,
     spaces,
     sync,
@@ -148,6 +149,7 @@ app.add_typer(sync.app)
 app.add_typer(events.app, name="events")
 app.add_typer(distribute.app)
 app.add_typer(assign.app)
+app.add_typer(reconcile.app)
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(usage.app)
 app.add_typer(notifications.app)

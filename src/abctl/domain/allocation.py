@@ -103,7 +103,8 @@ class Target:
     groups: frozenset[str] = frozenset()  # the user's (or the device owner's) groups
     enrollment: Mapping[int, str] = field(default_factory=dict)  # account id -> Apple status
     invite_urls: Mapping[int, str] = field(default_factory=dict)  # account id -> invite URL
-    held: frozenset[tuple[int, str]] = frozenset()  # (account id, license kind) already held for this app
+    # (account id, license kind) already held for this app; for a device, its owner's user-based licenses too
+    held: frozenset[tuple[int, str]] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,12 @@ def _decide(
         return Decision(target, Outcome.ALREADY_LICENSED, Reason.ALREADY_LICENSED,
                         f"{target.kind} `{target.id}` already holds a {kind}-based license", account_id=held[0],
                         license_kind=kind)  # fmt: skip
+    owners = [account for account, held_kind in target.held if held_kind == TargetKind.USER]
+    if kind is TargetKind.DEVICE and owners and not target.shared_ipad:
+        # R8: the owner's user-based license installs the app on the owner's device; no second license.
+        return Decision(target, Outcome.ALREADY_LICENSED, Reason.ALREADY_LICENSED,
+                        f"owner `{target.owner}` already holds a user-based license", account_id=owners[0],
+                        license_kind=TargetKind.USER)  # fmt: skip
     person = target.id if target.kind is TargetKind.USER else target.owner
     reserved = [o for o in offers if (str(target.kind), target.id) in o.policy.reserved]
     listed = [o for o in offers if o not in reserved and _on_list(o.policy, target, person)]

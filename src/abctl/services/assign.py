@@ -4,7 +4,7 @@ per app, which account pays, which kind of license, or why none can. Executing a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -128,19 +128,27 @@ class TargetFacts:
             )
         return cls(tuple(targets.values()))
 
-    def for_app(self, store: Store, space: str, adam_id: str) -> list[Target]:
-        """The targets with the licenses each already holds for this app (R4, R8: no second license)."""
+    def for_app(self, store: Store, space: str, adam_id: str, only: Iterable[TargetSpec] | None = None) -> list[Target]:
+        """The targets (or `only` those, in that order) with the licenses each already holds for this app (R4,
+        R8: no second license)."""
+        targets = list(self.targets)
+        if only is not None:
+            by_key = {(t.kind, t.id): t for t in targets}
+            targets = [by_key[spec] for spec in only if spec in by_key]
         held: dict[tuple[str, str], set[tuple[int, str]]] = {}
         for item in store.find_licenses(space=space, adam_id=adam_id):
-            held.setdefault((str(item.target_kind), item.target_id), set()).add(
-                (item.account_id, str(item.target_kind))
-            )
+            key = (str(item.target_kind), item.target_id)
+            held.setdefault(key, set()).add((item.account_id, str(item.target_kind)))
         if not held:
-            return list(self.targets)
-        return [
-            replace(t, held=frozenset(held[(str(t.kind), t.id)])) if (str(t.kind), t.id) in held else t
-            for t in self.targets
-        ]
+            return targets
+        return [_with_held(target, held) for target in targets]
+
+
+def _with_held(target: Target, held: dict[tuple[str, str], set[tuple[int, str]]]) -> Target:
+    have = held.get((str(target.kind), target.id), set())
+    if target.kind is TargetKind.DEVICE and target.owner and not target.shared_ipad:
+        have = have | held.get((str(TargetKind.USER), target.owner), set())
+    return replace(target, held=frozenset(have)) if have else target
 
 
 def _device_target(device: DeviceRecord) -> Target:

@@ -65,3 +65,15 @@ class PoliciesStore(StoreBase):
     def clear_policy(self, account_id: int, adam_id: str) -> None:
         """Back to the default (FCFS to All Users when the account auto-distributes)."""
         self.db.execute("DELETE FROM distribution_policies WHERE account_id = ? AND adam_id = ?", (account_id, adam_id))
+
+    def reservations_in_space(self, space: str) -> dict[str, list[tuple[str, str]]]:
+        """Every reservation of the space's accounts, per app, in account priority order: (kind, target)."""
+        rows = self.db.execute(
+            "SELECT r.adam_id, r.target_kind, r.target_id FROM reservations r JOIN accounts a ON a.id = r.account_id"
+            " WHERE a.space = ? ORDER BY a.priority, r.adam_id, r.target_kind, r.target_id",
+            (space,),
+        ).fetchall()
+        found: dict[str, list[tuple[str, str]]] = {}
+        for adam_id, kind, target in rows:
+            found.setdefault(adam_id, []).append((kind, target))
+        return found
