@@ -166,17 +166,18 @@ def _decide(
     if not target.active:
         return Decision(target, Outcome.REFUSED, Reason.NOT_ACTIVE, f"{target.kind} `{target.id}` is not active")
     kind = target.kind  # a device gets a device-based license, a user a user-based one (R6)
+    names = {offer.account_id: offer.account for offer in offers}
     held = [account for account, held_kind in target.held if held_kind == kind]
     if held:
         return Decision(target, Outcome.ALREADY_LICENSED, Reason.ALREADY_LICENSED,
-                        f"{target.kind} `{target.id}` already holds a {kind}-based license", account_id=held[0],
-                        license_kind=kind)  # fmt: skip
+                        f"{target.kind} `{target.id}` already holds a {kind}-based license", held[0],
+                        names.get(held[0]), kind)  # fmt: skip
     owners = [account for account, held_kind in target.held if held_kind == TargetKind.USER]
     if kind is TargetKind.DEVICE and owners and not target.shared_ipad:
         # R8: the owner's user-based license installs the app on the owner's device; no second license.
         return Decision(target, Outcome.ALREADY_LICENSED, Reason.ALREADY_LICENSED,
-                        f"owner `{target.owner}` already holds a user-based license", account_id=owners[0],
-                        license_kind=TargetKind.USER)  # fmt: skip
+                        f"owner `{target.owner}` already holds a user-based license", owners[0], names.get(owners[0]),
+                        TargetKind.USER)  # fmt: skip
     person = target.id if target.kind is TargetKind.USER else target.owner
     reserved = [o for o in offers if (str(target.kind), target.id) in o.policy.reserved]
     listed = [o for o in offers if o not in reserved and _on_list(o.policy, target, person)]

@@ -54,7 +54,8 @@ def load_offers(store: Store, space: str, adam_id: str) -> list[Offer]:
     for owned in store.owned_assets(space, adam_id):
         record = store.get_policy(owned.account_id, adam_id)
         policy = Policy(
-            fcfs_groups=frozenset(record.fcfs_groups) if record.explicit else None,
+            # No FCFS group named (only reservations or disallowed users set): the account's default list (R3).
+            fcfs_groups=frozenset(record.fcfs_groups) if record.fcfs_groups else None,
             reserved=frozenset(record.reserved),
             disallowed=frozenset(record.disallowed),
             auto_distribute=accounts[owned.account_id].auto_distribute,

@@ -45,7 +45,7 @@ def policy_rows(store: Store, space: str, adam_id: str) -> list[dict[str, object
     for owned in store.owned_assets(space, adam_id):
         record = store.get_policy(owned.account_id, adam_id)
         account = store.get_account_by_id(owned.account_id)
-        groups = list(record.fcfs_groups) if record.explicit else (["All Users"] if account.auto_distribute else [])
+        groups = list(record.fcfs_groups) if record.fcfs_groups else (["All Users"] if account.auto_distribute else [])
         rows.append({"account": owned.account, "priority": owned.priority, "fcfs_groups": groups,
                      "reserved": [f"{k}:{t}" for k, t in record.reserved], "disallowed": list(record.disallowed),
                      "explicit": record.explicit})  # fmt: skip
