@@ -44,6 +44,7 @@ class Column:
     header: str
     justify: str = "left"
     style_by_value: Mapping[str, str] | None = None
+    in_table: bool = True  # False: json/jsonl/csv carry it, the table for people leaves it out to stay readable
 
 
 def machine_value(value: Any) -> Any:
@@ -129,7 +130,7 @@ class Renderer:
                 writer.writerow({key: _csv_value(row.get(key)) for key in keys})
             self._write(buffer.getvalue())
         else:
-            self._table(rows, columns, title)
+            self._table(rows, [column for column in columns if column.in_table], title)
 
     def record(self, record: Mapping[str, Any], columns: Sequence[Column], *, title: str | None = None) -> None:
         """Print one object: a two-column table for people, an object in json/jsonl, one row in csv."""

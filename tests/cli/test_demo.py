@@ -12,7 +12,7 @@ def test_demo_walks_through_the_main_job(cli: Cli) -> None:
     assert [shlex.split(s)[2:4] for s in steps] == [
         ["tokens", "add"], ["tokens", "add"], ["spaces", "add"], ["tokens", "add"], ["tokens", "list"],
         ["priority", "set"], ["distribute", "Math Quest"], ["assign", "Quiz Master"], ["assign", "Quiz Master"],
-        ["events", "list"],
+        ["apps", "add"], ["reconcile", "--dry-run"], ["reconcile"], ["reconcile"], ["events", "list"],
         ["sync"], ["usage", "--app"], ["notifications"], ["tokens", "check"],
     ]  # fmt: skip
     assert "3 existing license(s) found on Apple" in result.stderr
@@ -22,4 +22,6 @@ def test_demo_walks_through_the_main_job(cli: Cli) -> None:
     assert "Reservations served now: 1." in result.stderr
     assert "Error: 1 of 5 target(s) got no license" in result.stderr  # shown, and the demo goes on
     assert "no free seat in any account that may serve it" in result.stdout
+    assert "Would release 0 license(s) and assign 5; 0 required install(s) refused." in result.stderr
+    assert "Space `default` is reconciled: nothing to change." in result.stderr
     assert result.stderr.rstrip().endswith("Demo complete. Try the sandbox yourself: abctl sandbox serve --seed demo")

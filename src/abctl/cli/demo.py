@@ -97,6 +97,12 @@ def demo(ctx: typer.Context) -> None:
             "IPAD0001",
             "--dry-run",
         )
+        step("Sketchbook Studio becomes a required app: installed on every device", "apps", "add",
+             "Sketchbook Studio", "--install-on-device")  # fmt: skip
+        step("Reconcile shows its plan first: the devices Sketchbook Studio supports, and which account pays",
+             "reconcile", "--dry-run")  # fmt: skip
+        step("Reconcile (what cron runs after sync): several apps and devices share each Apple call", "reconcile")
+        step("A second run right after has nothing to do", "reconcile")
         step("Every Apple write is in the event ledger", "events", "list")
         for serial in range(36):
             world.state.external_assign("district", "1000000001", "serialNumber", f"CART{serial:03d}")

@@ -16,11 +16,12 @@ if TYPE_CHECKING:
 
 app = typer.Typer()
 COLUMNS = [
-    Column("step", "Step"), Column("adam_id", "adamId"), Column("name", "App"), Column("kind", "Kind"),
-    Column("target", "Target"), Column("account", "Account"), Column("license_type", "License"),
+    Column("step", "Step"), Column("adam_id", "adamId", in_table=False), Column("name", "App"),
+    Column("kind", "Kind", in_table=False), Column("target", "Target"), Column("account", "Account"),
+    Column("license_type", "License"),
     Column("result", "Result", style_by_value={"refused": "red", "failed": "bold red", "waiting": "yellow",
                                                "assigned": "green", "revoked": "green"}),
-    Column("reason", "Why"), Column("event_id", "Apple event"),
+    Column("reason", "Why"), Column("event_id", "Apple event", in_table=False),
 ]  # fmt: skip
 
 
