@@ -22,6 +22,7 @@ from abctl.cli import (
     events,
     groups,
     log,
+    move_space,
     notifications,
     priority,
     reconcile,
@@ -150,6 +151,7 @@ app.add_typer(events.app, name="events")
 app.add_typer(distribute.app)
 app.add_typer(assign.app)
 app.add_typer(reconcile.app)
+app.add_typer(move_space.app)
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(usage.app)
 app.add_typer(notifications.app)

@@ -103,6 +103,10 @@ def demo(ctx: typer.Context) -> None:
              "reconcile", "--dry-run")  # fmt: skip
         step("Reconcile (what cron runs after sync): several apps and devices share each Apple call", "reconcile")
         step("A second run right after has nothing to do", "reconcile")
+        step("Dan's iPad moves to the lab: see every step first", "move-space", "IPAD0002", "--to", "lab",
+             "--dry-run")  # fmt: skip
+        step("Move it: licenses the lab cannot match are revoked and reported (exit 7)", "move-space", "IPAD0002",
+             "--to", "lab", "--yes", expect=7)  # fmt: skip
         step("Every Apple write is in the event ledger", "events", "list")
         for serial in range(36):
             world.state.external_assign("district", "1000000001", "serialNumber", f"CART{serial:03d}")

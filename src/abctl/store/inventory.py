@@ -271,6 +271,10 @@ class InventoryStore(StoreBase):
                 [(state, to_iso(now), serial) for serial in serials],
             )
 
+    def move_device(self, serial: str, space: str, *, now: datetime) -> None:
+        """Record that a device now belongs to another space (R20; its licenses are moved by the caller)."""
+        self.db.execute("UPDATE devices SET space = ?, updated_at = ? WHERE serial = ?", (space, to_iso(now), serial))
+
     def add_installed_apps(self, serial: str, adam_ids: Iterable[str], *, now: datetime) -> None:
         with self.transaction():
             self.db.conn.executemany(
