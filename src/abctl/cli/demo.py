@@ -32,6 +32,8 @@ def demo(ctx: typer.Context) -> None:
 
     renderer = AppContext.of(ctx).renderer
     world = demo_seed(now=datetime.now(UTC))
+    # The demo skips every wait (sleep is a no-op), so the sandbox must not throttle: 9646 would only be noise.
+    world.state.max_request_per_second = 100_000
     overrides = Overrides(transport=in_process_transport(SandboxApp(world.state)), sleep=lambda seconds: None)
     with tempfile.TemporaryDirectory(prefix="abctl-demo-") as folder:
         home = Path(folder)
