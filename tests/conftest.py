@@ -44,6 +44,12 @@ class Cli:
     def invoke(self, args: Sequence[str], *, input: str | None = None, overrides: Overrides | None = None) -> Result:
         return self.runner.invoke(app, list(args), input=input, obj=overrides or self.overrides)
 
+    def expect(self, *args: str, code: int = 0) -> Result:
+        """Run and assert the exit code, showing the output when it differs."""
+        result = self(*args)
+        assert result.exit_code == code, result.output
+        return result
+
 
 @pytest.fixture
 def cli() -> Cli:

@@ -6,7 +6,6 @@ IPAD0002, bob owns MAC00001; both accounts own Code Garden (10 seats each, iOS a
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlite_utils
@@ -17,40 +16,32 @@ from abctl.sandbox.seeds import Seed
 CODE, PLANETARIUM = "1000000007", "1000000001"
 
 
-@pytest.fixture(autouse=True)
-def unthrottled(world: Seed) -> None:
-    world.state.max_request_per_second = 100_000
-
-
-def run(abctl: Cli, *args: str, expect: int = 0) -> Any:
-    result = abctl(*args)
-    assert result.exit_code == expect, result.output
-    return result
+pytestmark = pytest.mark.usefixtures("unthrottled")
 
 
 def assign(abctl: Cli, *args: str, expect: int = 0) -> list[tuple[str, str | None, str | None, str, str]]:
-    rows = json.loads(run(abctl, "--format", "json", "assign", *args, expect=expect).stdout)
+    rows = json.loads(abctl.expect("--format", "json", "assign", *args, code=expect).stdout)
     return [(r["target"], r["account"], r["license_type"], r["result"], r["reason"]) for r in rows]
 
 
 @pytest.fixture
 def school(abctl: Cli, world: Seed, token_files: dict[str, Path]) -> Cli:
     for name in ("district", "highschool"):
-        run(abctl, "tokens", "add", name, "--file", str(token_files[name]))
+        abctl.expect("tokens", "add", name, "--file", str(token_files[name]))
     for user in ("alice", "bob", "carol", "dan"):
-        run(abctl, "users", "add", user, "--email", f"{user}@springfield.edu")
-    run(abctl, "groups", "add", "teachers")
-    run(abctl, "groups", "add", "students")
-    run(abctl, "groups", "add-member", "teachers", "alice", "bob")
-    run(abctl, "groups", "add-member", "students", "carol", "dan")
+        abctl.expect("users", "add", user, "--email", f"{user}@springfield.edu")
+    abctl.expect("groups", "add", "teachers")
+    abctl.expect("groups", "add", "students")
+    abctl.expect("groups", "add-member", "teachers", "alice", "bob")
+    abctl.expect("groups", "add-member", "students", "carol", "dan")
     for serial, platform, owner in (("IPAD0001", "ipados", "carol"), ("IPAD0002", "ipados", "alice"),
                                     ("MAC00001", "macos", "bob")):  # fmt: skip
-        run(abctl, "devices", "add", serial, "--platform", platform, "--owner", owner)
+        abctl.expect("devices", "add", serial, "--platform", platform, "--owner", owner)
     return abctl
 
 
 def test_a_reservation_in_the_lower_account_beats_fcfs_in_the_higher_one(school: Cli, db_path: Path) -> None:
-    run(school, "distribute", CODE, "--account", "highschool", "--reserve", "device:IPAD0001")
+    school.expect("distribute", CODE, "--account", "highschool", "--reserve", "device:IPAD0001")
     held = sqlite_utils.Database(db_path).execute(
         "SELECT a.name, l.source FROM licenses l JOIN accounts a ON a.id = l.account_id WHERE l.target_id = 'IPAD0001'"
     )
@@ -63,8 +54,8 @@ def test_a_reservation_in_the_lower_account_beats_fcfs_in_the_higher_one(school:
 
 def test_higher_account_exhausted_and_not_on_the_next_list_means_no_license(school: Cli, world: Seed) -> None:
     world.state.set_total("district", CODE, 0)
-    run(school, "sync")
-    run(school, "distribute", CODE, "--account", "highschool", "--fcfs", "teachers")
+    school.expect("sync")
+    school.expect("distribute", CODE, "--account", "highschool", "--fcfs", "teachers")
     assert assign(school, CODE, "--device", "IPAD0001", "--device", "IPAD0002", expect=7) == [
         ("IPAD0001", None, None, "refused", "no free seat in any account that may serve it"),
         ("IPAD0002", "highschool", "device", "assigned", "from `highschool` (on list)"),
@@ -72,7 +63,7 @@ def test_higher_account_exhausted_and_not_on_the_next_list_means_no_license(scho
 
 
 def test_disallowed_in_the_first_account_falls_to_the_second(school: Cli) -> None:
-    run(school, "distribute", CODE, "--account", "district", "--disallow", "carol")
+    school.expect("distribute", CODE, "--account", "district", "--disallow", "carol")
     assert assign(school, CODE, "--device", "IPAD0001", "--device", "IPAD0002") == [
         ("IPAD0001", "highschool", "device", "assigned", "from `highschool` (on list)"),
         ("IPAD0002", "district", "device", "assigned", "from `district` (on list)"),
@@ -80,9 +71,9 @@ def test_disallowed_in_the_first_account_falls_to_the_second(school: Cli) -> Non
 
 
 def test_a_user_holding_a_user_based_license_keeps_it_and_gets_no_second(school: Cli, world: Seed) -> None:
-    run(school, "users", "invite", "alice")
+    school.expect("users", "invite", "alice")
     world.state.associate_user("district", "alice")
-    run(school, "sync")
+    school.expect("sync")
     assert assign(school, CODE, "--user", "alice") == [
         ("alice", "district", "user", "assigned", "from `district` (on list)")
     ]
@@ -90,8 +81,8 @@ def test_a_user_holding_a_user_based_license_keeps_it_and_gets_no_second(school:
         ("alice", "district", "user", "already licensed", "user `alice` already holds a user-based license")
     ]
     # R8: her own iPad installs the app with her license; a required install gives it no device license
-    run(school, "apps", "add", CODE, "--install-on-device")
-    result = json.loads(run(school, "--format", "json", "reconcile").stdout)
+    school.expect("apps", "add", CODE, "--install-on-device")
+    result = json.loads(school.expect("--format", "json", "reconcile").stdout)
     assert sorted(r["target"] for r in result) == ["IPAD0001", "MAC00001"]
 
 

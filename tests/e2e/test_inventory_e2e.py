@@ -15,10 +15,7 @@ from abctl.timeutil import from_iso
 PLANETARIUM, SKETCHBOOK, MATH, BIRDS = "1000000001", "1000000002", "1000000003", "1000000005"
 
 
-@pytest.fixture(autouse=True)
-def unthrottled(world: Seed) -> None:
-    # The clients' back-off sleeps are no-ops in tests, so the sandbox's 15 requests/s would only add noise here.
-    world.state.max_request_per_second = 100_000
+pytestmark = pytest.mark.usefixtures("unthrottled")
 
 
 def assigned(world: Seed, location: str) -> set[tuple[str, str, str]]:

@@ -17,15 +17,7 @@ from abctl.sandbox.seeds import Seed
 PLANETARIUM, SKETCHBOOK, MATH, CHEM = "1000000001", "1000000002", "1000000003", "1000000006"
 
 
-@pytest.fixture(autouse=True)
-def unthrottled(world: Seed) -> None:
-    world.state.max_request_per_second = 100_000
-
-
-def run(abctl: Cli, *args: str, expect: int = 0) -> Any:
-    result = abctl(*args)
-    assert result.exit_code == expect, result.output
-    return result
+pytestmark = pytest.mark.usefixtures("unthrottled")
 
 
 def on_apple(world: Seed, location: str, target: str) -> set[str]:
@@ -47,21 +39,21 @@ def steps(result: Any) -> list[tuple[str, str | None, str | None, str]]:
 
 @pytest.fixture
 def spaces(abctl: Cli, world: Seed, token_files: dict[str, Path]) -> Cli:
-    run(abctl, "tokens", "add", "district", "--file", str(token_files["district"]))
-    run(abctl, "tokens", "add", "highschool", "--file", str(token_files["highschool"]))
-    run(abctl, "spaces", "add", "lab")
-    run(abctl, "tokens", "add", "research", "--space", "lab", "--file", str(token_files["research"]))
-    run(abctl, "users", "add", "carol")
-    run(abctl, "devices", "add", "IPAD0001", "--platform", "ipados", "--owner", "carol", "--app", CHEM)
-    run(abctl, "devices", "add", "IPAD0002", "--platform", "ipados")
+    abctl.expect("tokens", "add", "district", "--file", str(token_files["district"]))
+    abctl.expect("tokens", "add", "highschool", "--file", str(token_files["highschool"]))
+    abctl.expect("spaces", "add", "lab")
+    abctl.expect("tokens", "add", "research", "--space", "lab", "--file", str(token_files["research"]))
+    abctl.expect("users", "add", "carol")
+    abctl.expect("devices", "add", "IPAD0001", "--platform", "ipados", "--owner", "carol", "--app", CHEM)
+    abctl.expect("devices", "add", "IPAD0002", "--platform", "ipados")
     return abctl
 
 
 def test_licensed_with_a_seat_in_the_destination_is_revoked_and_reassigned_and_installed_apps_get_one(
     spaces: Cli, world: Seed, db_path: Path
 ) -> None:
-    run(spaces, "assign", SKETCHBOOK, "--device", "IPAD0001")
-    dry = run(spaces, "--format", "json", "move-space", "IPAD0001", "--to", "lab", "--dry-run")
+    spaces.expect("assign", SKETCHBOOK, "--device", "IPAD0001")
+    dry = spaces.expect("--format", "json", "move-space", "IPAD0001", "--to", "lab", "--dry-run")
     assert steps(dry) == [
         ("revoke", SKETCHBOOK, "district", "planned"),
         ("move", None, None, "planned"),
@@ -69,7 +61,7 @@ def test_licensed_with_a_seat_in_the_destination_is_revoked_and_reassigned_and_i
         ("assign", CHEM, "research", "planned"),  # row 3: installed without a license, seat in the destination
     ]
     assert live(db_path, "IPAD0001") == {(SKETCHBOOK, "district", "device")}  # the dry run changed nothing
-    result = run(spaces, "--format", "json", "move-space", "IPAD0001", "--to", "lab", "--yes")
+    result = spaces.expect("--format", "json", "move-space", "IPAD0001", "--to", "lab", "--yes")
     assert [(s, a, acc, r) for s, a, acc, r in steps(result)] == [
         ("revoke", SKETCHBOOK, "district", "revoked"),
         ("move", None, None, "moved"),
@@ -91,11 +83,11 @@ def test_licensed_with_a_seat_in_the_destination_is_revoked_and_reassigned_and_i
 def test_licensed_without_a_seat_in_the_destination_is_only_revoked_with_exit_7_and_nothing_else_changes(
     spaces: Cli, world: Seed, db_path: Path
 ) -> None:
-    run(spaces, "assign", PLANETARIUM, "--device", "IPAD0002", "--device", "IPAD0001")
+    spaces.expect("assign", PLANETARIUM, "--device", "IPAD0002", "--device", "IPAD0001")
     other_before = live(db_path, "IPAD0001")
     research_before = set(world.state.location("research").assignments)
     world.state.reset_stats()
-    result = run(spaces, "--format", "json", "move-space", "IPAD0002", "--to", "lab", "--yes", expect=7)
+    result = spaces.expect("--format", "json", "move-space", "IPAD0002", "--to", "lab", "--yes", code=7)
     assert steps(result) == [
         ("revoke", PLANETARIUM, "district", "revoked"),
         ("move", None, None, "moved"),
@@ -114,11 +106,11 @@ def test_licensed_without_a_seat_in_the_destination_is_only_revoked_with_exit_7_
 
 
 def test_the_owners_user_based_licenses_in_the_source_are_revoked_too(spaces: Cli, world: Seed, db_path: Path) -> None:
-    run(spaces, "users", "invite", "carol")
+    spaces.expect("users", "invite", "carol")
     world.state.associate_user("district", "carol")
-    run(spaces, "sync")
-    run(spaces, "assign", MATH, "--user", "carol")
-    result = run(spaces, "--format", "json", "move-space", "IPAD0001", "--to", "lab", "--yes", expect=7)
+    spaces.expect("sync")
+    spaces.expect("assign", MATH, "--user", "carol")
+    result = spaces.expect("--format", "json", "move-space", "IPAD0001", "--to", "lab", "--yes", code=7)
     assert steps(result) == [
         ("revoke", MATH, "district", "revoked"),
         ("move", None, None, "moved"),
@@ -129,14 +121,14 @@ def test_the_owners_user_based_licenses_in_the_source_are_revoked_too(spaces: Cl
 
 
 def test_bad_moves_change_nothing(spaces: Cli, db_path: Path) -> None:
-    run(spaces, "assign", SKETCHBOOK, "--device", "IPAD0001")
-    refused = run(spaces, "move-space", "IPAD0001", "--to", "lab", expect=2)  # no terminal, no --yes
+    spaces.expect("assign", SKETCHBOOK, "--device", "IPAD0001")
+    refused = spaces.expect("move-space", "IPAD0001", "--to", "lab", code=2)  # no terminal, no --yes
     assert "Error: this change needs confirmation and no terminal can answer" in refused.stderr
     assert "abctl move-space IPAD0001 --to lab --yes" in refused.stderr
-    assert "Error: no space named `mars`" in run(spaces, "move-space", "IPAD0001", "--to", "mars", expect=4).stderr
-    same = run(spaces, "move-space", "IPAD0001", "--to", "default", expect=2)
+    assert "Error: no space named `mars`" in spaces.expect("move-space", "IPAD0001", "--to", "mars", code=4).stderr
+    same = spaces.expect("move-space", "IPAD0001", "--to", "default", code=2)
     assert same.stderr.startswith("Error: `IPAD0001` is already in space `default`")
-    assert run(spaces, "move-space", "NOPE", "--to", "lab", expect=4).stderr.startswith("Error: no device `NOPE`")
+    assert spaces.expect("move-space", "NOPE", "--to", "lab", code=4).stderr.startswith("Error: no device `NOPE`")
     assert live(db_path, "IPAD0001") == {(SKETCHBOOK, "district", "device")}
     db = sqlite_utils.Database(db_path)
     assert db.execute("SELECT space FROM devices WHERE serial = 'IPAD0001'").fetchone() == ("default",)

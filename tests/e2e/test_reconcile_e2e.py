@@ -3,7 +3,6 @@ first, required apps on every active device the app supports, and a second run t
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 import sqlite_utils
@@ -14,16 +13,7 @@ from abctl.sandbox.seeds import Seed
 PLANETARIUM, MATH, ATLAS, QUIZ = "1000000001", "1000000003", "1000000009", "1000000012"
 
 
-@pytest.fixture(autouse=True)
-def unthrottled(world: Seed) -> None:
-    # Back-off sleeps are no-ops in tests; the sandbox's 15 requests/s would only add noise.
-    world.state.max_request_per_second = 100_000
-
-
-def run(abctl: Cli, *args: str, expect: int = 0) -> Any:
-    result = abctl(*args)
-    assert result.exit_code == expect, result.output
-    return result
+pytestmark = pytest.mark.usefixtures("unthrottled")
 
 
 def writes(world: Seed) -> dict[str, int]:
@@ -46,29 +36,29 @@ def school(abctl: Cli, world: Seed, token_files: dict[str, Path]) -> Cli:
     """Two accounts; three active devices; a retired iPad and a deleted user that Apple still licenses; a
     reservation waiting for a seat; two required apps."""
     for name in ("district", "highschool"):
-        run(abctl, "tokens", "add", name, "--file", str(token_files[name]))
+        abctl.expect("tokens", "add", name, "--file", str(token_files[name]))
     for serial, platform in (("IPAD0001", "ipados"), ("IPAD0002", "ipados"), ("MAC00001", "macos"),
                              ("OLDPAD001", "ipados")):  # fmt: skip
-        run(abctl, "devices", "add", serial, "--platform", platform)
-    run(abctl, "devices", "retire", "OLDPAD001", "--yes")
-    run(abctl, "users", "add", "bob")
-    run(abctl, "users", "delete", "bob", "--yes")
+        abctl.expect("devices", "add", serial, "--platform", platform)
+    abctl.expect("devices", "retire", "OLDPAD001", "--yes")
+    abctl.expect("users", "add", "bob")
+    abctl.expect("users", "delete", "bob", "--yes")
     # Someone re-licenses them in Apple Business Manager; the next sync finds it.
     world.state.external_assign("district", PLANETARIUM, "serialNumber", "OLDPAD001")
     world.state.external_assign("district", MATH, "clientUserId", "bob")
     world.state.set_total("district", ATLAS, 0)
-    run(abctl, "distribute", ATLAS, "--account", "district", "--reserve", "device:IPAD0002")
+    abctl.expect("distribute", ATLAS, "--account", "district", "--reserve", "device:IPAD0002")
     world.state.set_total("district", ATLAS, 8)
-    run(abctl, "sync")
-    run(abctl, "apps", "add", MATH, "--install-on-device")
-    run(abctl, "apps", "add", QUIZ, "--install-on-device")
+    abctl.expect("sync")
+    abctl.expect("apps", "add", MATH, "--install-on-device")
+    abctl.expect("apps", "add", QUIZ, "--install-on-device")
     return abctl
 
 
 def test_dry_run_lists_every_step_and_changes_nothing(school: Cli, world: Seed, db_path: Path) -> None:
     before = licenses(db_path)
     world.state.reset_stats()
-    result = run(school, "--format", "json", "reconcile", "--dry-run")
+    result = school.expect("--format", "json", "reconcile", "--dry-run")
     steps = sorted((r["step"], r["adam_id"], r["target"], r["account"], r["result"]) for r in json.loads(result.stdout))
     assert steps == [
         ("install", MATH, "IPAD0001", "district", "planned"),
@@ -91,7 +81,7 @@ def test_reconcile_releases_serves_reservations_installs_required_and_then_rests
     school: Cli, world: Seed, db_path: Path
 ) -> None:
     world.state.reset_stats()
-    result = run(school, "--format", "json", "reconcile")
+    result = school.expect("--format", "json", "reconcile")
     rows = json.loads(result.stdout)
     assert sorted((r["step"], r["target"], r["result"]) for r in rows) == [
         ("install", "IPAD0001", "assigned"), ("install", "IPAD0001", "assigned"),
@@ -127,7 +117,7 @@ def test_reconcile_releases_serves_reservations_installs_required_and_then_rests
     assert logged.fetchall() == [("associate", "assigned", 6), ("associate", "failed", 1), ("revoke", "revoked", 2)]
 
     world.state.reset_stats()
-    again = run(school, "reconcile")
+    again = school.expect("reconcile")
     assert again.stdout == ""
     assert "nothing to change" in again.stderr
     assert writes(world) == {}
@@ -136,17 +126,17 @@ def test_reconcile_releases_serves_reservations_installs_required_and_then_rests
 def test_a_required_app_without_seats_is_refused_with_exit_7_and_retried_next_run(
     school: Cli, world: Seed, db_path: Path
 ) -> None:
-    run(school, "devices", "add", "IPAD0003", "--platform", "ipados")
-    run(school, "devices", "add", "IPAD0004", "--platform", "ipados")
-    result = run(school, "--format", "json", "reconcile", expect=7)
+    school.expect("devices", "add", "IPAD0003", "--platform", "ipados")
+    school.expect("devices", "add", "IPAD0004", "--platform", "ipados")
+    result = school.expect("--format", "json", "reconcile", code=7)
     refused = [(r["adam_id"], r["target"], r["reason"]) for r in json.loads(result.stdout) if r["result"] == "refused"]
     assert refused == [(QUIZ, "MAC00001", "no free seat in any account that may serve it")]
     assert "Error: 1 required install(s) got no license" in result.stderr
     world.state.reset_stats()
-    again = run(school, "--format", "json", "reconcile", expect=7)
+    again = school.expect("--format", "json", "reconcile", code=7)
     assert [r["target"] for r in json.loads(again.stdout)] == ["MAC00001"]
     assert writes(world) == {}
     world.state.set_total("highschool", QUIZ, 3)
-    run(school, "sync")
-    run(school, "reconcile")
+    school.expect("sync")
+    school.expect("reconcile")
     assert (QUIZ, "MAC00001", "highschool", "required") in licenses(db_path)
