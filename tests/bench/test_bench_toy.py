@@ -22,3 +22,10 @@ def test_sync_benchmark_at_toy_size() -> None:
     assert figures["requests_per_token"] == 1 + 3 + 1  # assets, 3 pages of 1,000 assignments, users
     assert figures["throttled_9646"] == 0
     assert figures["incremental_requests_per_token"] == 3
+
+
+def test_planning_benchmark_at_toy_size() -> None:
+    figures = load("bench_planning").run(targets=1_000, repeat=1, quiet=True)
+    # reservations first (1%), then the students' account (a quarter), then everyone's (a half); the rest refused
+    assert figures["by_account"] == {"acct3": 10, "acct1": 250, "acct2": 500, "no_seat": 240}
+    assert figures["decisions"] == 1_000

@@ -4,7 +4,9 @@ per app, which account pays, which kind of license, or why none can. Executing a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import gc
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -15,7 +17,6 @@ from abctl.models import TargetKind
 if TYPE_CHECKING:
     from abctl.services.runtime import Runtime
     from abctl.store import Store
-    from abctl.store.inventory import DeviceRecord
 
 __all__ = ["AppPlan", "RequestKind", "TargetFacts", "load_offers", "parse_target_spec", "plan", "plan_apps"]
 TargetSpec = tuple[TargetKind, str]
@@ -92,7 +93,7 @@ class TargetFacts:
     def load(cls, store: Store, space: str, specs: Sequence[TargetSpec], request: RequestKind) -> TargetFacts:
         """Raises: NotFoundError for devices or users not in the space."""
         serials = [t for k, t in specs if k is TargetKind.DEVICE]
-        devices = store.devices_by_serial(serials)
+        devices = store.device_facts(serials)
         missing = [s for s in serials if s not in devices or devices[s].space != space]
         user_ids = [t for k, t in specs if k is TargetKind.USER]
         users = store.users_by_id(user_ids)
@@ -102,31 +103,30 @@ class TargetFacts:
                 f"not in space `{space}`: {', '.join(missing[:5])}" + (" ..." if len(missing) > 5 else ""),
                 hint="add them first (abctl devices add / abctl users add), or pick their --space",
             )
-        devices_of = {serial: _device_target(devices[serial]) for serial in serials}
         # R6: a user's own request on their own device is licensed to the user.
-        owners = {d.owner for d in devices_of.values() if d.owner and license_kind(d, request) is TargetKind.USER}
+        personal = request is RequestKind.USER_REQUEST
+        owners = {d.owner for d in devices.values() if personal and d.owner and not d.shared_ipad}
         owner_users = store.users_by_id(owners - set(user_ids))
         users.update({u: record for u, record in owner_users.items() if record.space == space})
-        people = set(users) | {d.owner for d in devices_of.values() if d.owner}
-        groups = store.groups_of_users(people)
-        statuses = store.apple_statuses(users)
+        people = set(users) | {d.owner for d in devices.values() if d.owner}
+        groups = store.group_sets(people)
+        statuses = store.apple_statuses(users) if users else {}
         targets: dict[tuple[TargetKind, str], Target] = {}
+        none: frozenset[str] = frozenset()
+        device_kind = TargetKind.DEVICE
         for kind, target in specs:
-            if kind is TargetKind.DEVICE:
-                device = devices_of[target]
-                if license_kind(device, request) is TargetKind.USER and device.owner in users:
-                    kind, target = TargetKind.USER, device.owner
-                else:
-                    targets[(kind, target)] = replace(device, groups=frozenset(groups.get(device.owner or "", [])))
+            if kind is device_kind:
+                device = devices[target]
+                owner = device.owner
+                as_device = Target(kind, target, device.platform, owner, device.shared_ipad, device.state == "active",
+                                   groups.get(owner, none) if owner else none)  # fmt: skip
+                if not personal or license_kind(as_device, request) is device_kind or owner not in users:
+                    targets[(kind, target)] = as_device
                     continue
+                kind, target = TargetKind.USER, owner
             enrollment = {s.account_id: s.status for s in statuses.get(target, [])}
-            targets[(kind, target)] = Target(
-                kind,
-                target,
-                active=users[target].state == "active",
-                groups=frozenset(groups.get(target, [])),
-                enrollment=enrollment,
-            )
+            targets[(kind, target)] = Target(kind, target, active=users[target].state == "active",
+                                             groups=groups.get(target, none), enrollment=enrollment)  # fmt: skip
         return cls(tuple(targets.values()))
 
     def for_app(self, store: Store, space: str, adam_id: str, only: Iterable[TargetSpec] | None = None) -> list[Target]:
@@ -152,17 +152,6 @@ def _with_held(target: Target, held: dict[tuple[str, str], set[tuple[int, str]]]
     return replace(target, held=frozenset(have)) if have else target
 
 
-def _device_target(device: DeviceRecord) -> Target:
-    return Target(
-        TargetKind.DEVICE,
-        device.serial,
-        platform=device.platform,
-        owner=device.owner,
-        shared_ipad=device.shared_ipad,
-        active=device.state == "active",
-    )
-
-
 @dataclass(frozen=True)
 class AppPlan:
     """One app's allocation plan."""
@@ -181,10 +170,24 @@ def plan_apps(
 ) -> list[AppPlan]:
     """Decide every target for every app without touching Apple; the inventory is read once."""
     store = rt.store
-    facts = TargetFacts.load(store, space, specs, request)
-    return [
-        AppPlan(
-            adam_id, plan_assignments(load_offers(store, space, adam_id), facts.for_app(store, space, adam_id), request)
-        )
-        for adam_id in dict.fromkeys(adam_ids)
-    ]
+    with cyclic_gc_paused():  # 100,000 targets make ~300,000 small acyclic objects: collecting them is waste
+        facts = TargetFacts.load(store, space, specs, request)
+        return [
+            AppPlan(
+                adam_id,
+                plan_assignments(load_offers(store, space, adam_id), facts.for_app(store, space, adam_id), request),
+            )
+            for adam_id in dict.fromkeys(adam_ids)
+        ]
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while building many small objects that hold no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from abctl.domain.allocation import APPLE_PLATFORM, AllocationPlan, Outcome, RequestKind, plan_assignments
 from abctl.models import LicenseSource, TargetKind
-from abctl.services.assign import AppPlan, TargetFacts, TargetSpec, load_offers
+from abctl.services.assign import AppPlan, TargetFacts, TargetSpec, cyclic_gc_paused, load_offers
 
 if TYPE_CHECKING:
     from abctl.services.assign_execute import AssignResult
@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from abctl.services.revocation_plan import RevocationPlan
     from abctl.services.runtime import Runtime
     from abctl.store import Store
+    from abctl.store.inventory import DeviceRecord
 
 RELEASE_REASON = "reconcile: the device left or the user was deleted"
 
@@ -182,6 +183,19 @@ def _plan_assignments(store: Store, space: str) -> tuple[tuple[AppPlan, ...], tu
     }
     known = _existing_targets(store, space, [spec for specs in reserved_specs.values() for spec in specs])
     everything: list[TargetSpec] = list(known) + [(TargetKind.DEVICE, d.serial) for d in active]
+    with cyclic_gc_paused():
+        return _plan_per_app(store, space, reserved_specs, required_apps, active, known, everything)
+
+
+def _plan_per_app(
+    store: Store,
+    space: str,
+    reserved_specs: dict[str, list[TargetSpec]],
+    required_apps: list[str],
+    active: Sequence[DeviceRecord],
+    known: set[TargetSpec],
+    everything: list[TargetSpec],
+) -> tuple[tuple[AppPlan, ...], tuple[AppPlan, ...], tuple[str, ...]]:
     facts = TargetFacts.load(store, space, list(dict.fromkeys(everything)), RequestKind.REQUIRED)
     reserved: list[AppPlan] = []
     required: list[AppPlan] = []
