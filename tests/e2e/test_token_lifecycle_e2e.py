@@ -52,8 +52,18 @@ def test_delete_revokes_on_apple_before_dropping_local_data(
     assert db.execute("SELECT priority FROM accounts").fetchone() == (1,)
     assert db.execute("SELECT count(*) FROM licenses").fetchone() == (0,)
     assert db.execute("SELECT kind, state FROM events").fetchall() == [("revoke", "complete")]
-    logged = db.execute("SELECT action, target_id FROM activity ORDER BY target_id").fetchall()
-    assert logged == [("revoke", "OLDPAD001"), ("revoke", "OLDPAD002"), ("revoke", "OLDPAD003")]
+    # The shared revocation service's log shape: result, Apple's eventId, the reason and the R12 grace.
+    event_id = db.execute("SELECT event_id FROM events").fetchone()[0]
+    logged = db.execute(
+        "SELECT action, result, account_name, target_kind, target_id, event_id, detail FROM activity"
+        " WHERE action = 'revoke' ORDER BY target_id"
+    ).fetchall()
+    grace = [row[6].removeprefix("token `district` deleted; usable until ") for row in logged]
+    assert [row[:6] for row in logged] == [
+        ("revoke", "revoked", "district", "device", serial, event_id) for serial in ("OLDPAD001", "OLDPAD002",
+                                                                                       "OLDPAD003")
+    ]  # fmt: skip
+    assert all(len(until) == 20 and until.endswith("Z") for until in grace), grace
 
 
 def test_events_ledger_lists_and_settles_stuck_events(abctl: Cli, token_files: dict[str, Path], world: Seed,
@@ -74,6 +84,26 @@ def test_events_ledger_lists_and_settles_stuck_events(abctl: Cli, token_files: d
     assert json.loads(waited.stdout)[0]["state"] == "complete"
     missing = abctl("events", "wait", "nope")
     assert missing.exit_code == 4
+
+
+def test_update_with_clear_previous_revokes_through_the_shared_service_and_forgets_local_records(
+    abctl: Cli, token_files: dict[str, Path], world: Seed, db_path: Path
+) -> None:
+    abctl.expect("tokens", "add", "district", "--file", str(token_files["district"]))
+    world.state.external_assign("district", "1000000003", "clientUserId", "alice")  # abctl has not seen this one
+    abctl.expect("tokens", "update", "district", "--file", str(token_files["district"]), "--clear-previous")
+    assert world.state.location("district").assignments == {}
+    db = sqlite_utils.Database(db_path)
+    assert db.execute("SELECT count(*) FROM licenses").fetchone() == (0,)
+    logged = db.execute(
+        "SELECT action, result, target_kind, target_id FROM activity WHERE action = 'revoke' ORDER BY target_id"
+    ).fetchall()
+    assert logged == [("revoke", "revoked", "device", f"OLDPAD00{n}") for n in (1, 2, 3)] + [
+        ("revoke", "revoked", "user", "alice")
+    ]
+    assert db.execute("SELECT kind, state, num_requested FROM events ORDER BY id").fetchall() == [
+        ("revoke", "complete", 3), ("revoke", "complete", 1)
+    ]  # fmt: skip
 
 
 def test_add_with_clear_previous_revokes_what_the_location_held(

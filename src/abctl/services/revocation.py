@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from abctl.errors import AbctlError
+from abctl.errors import AbctlError, AppleAPIError, AppleUnavailableError
 from abctl.models import LedgerState, LicenseState, TargetKind
 from abctl.services.revocation_plan import REVOKE, SKIP, PlanRow, RevocationPlan, usable_until
 from abctl.timeutil import to_iso
@@ -61,9 +61,12 @@ class CallOutcome:
 
 @dataclass(frozen=True)
 class RevocationResult:
+    """Every planned license's outcome, every Apple call, and the errors that stopped calls."""
+
     plan: RevocationPlan
     outcomes: tuple[OutcomeRow, ...]
     calls: tuple[CallOutcome, ...]
+    errors: tuple[AbctlError, ...] = ()
 
     def count(self, result: str) -> int:
         return sum(1 for outcome in self.outcomes if outcome.result == result)
@@ -76,6 +79,23 @@ class RevocationResult:
 
     def failed_targets(self) -> set[str]:
         return {o.row.target for o in self.outcomes if o.result in ("failed", "pending")}
+
+    def failure(self, *, hint: str) -> AbctlError | None:
+        """The error to exit with when licenses failed: 6 when a call never got an answer from Apple (network,
+        5xx, 429 after retries), else 5. None when nothing failed (pending is not a failure)."""
+        failed = self.count("failed")
+        if not failed:
+            return None
+        message = f"{failed} license(s) could not be revoked"
+        unavailable = [error for error in self.errors if isinstance(error, AppleUnavailableError)]
+        if unavailable:
+            return AppleUnavailableError(f"{message}: {unavailable[0].message}", hint=hint)
+        first = (
+            self.errors[0].message
+            if self.errors
+            else next((o.detail for o in self.outcomes if o.result == "failed" and o.detail), None)
+        )
+        return AppleAPIError(f"{message}: {first}" if first else message, hint=hint)
 
 
 Write = tuple[Any, str, dict[str, Any], Callable[[Any], str]]
@@ -141,6 +161,7 @@ def execute_revocation(rt: Runtime, plan: RevocationPlan, *, on_progress: Progre
     sent = send_all(rt, writes, on_progress=on_progress)
     outcomes: list[OutcomeRow] = []
     calls: list[CallOutcome] = []
+    errors = tuple(item.error for item in sent if item.error is not None)
     for index, item in enumerate(sent):
         settled = settle_write(rt, item)
         rows = rows_of[index]
@@ -149,7 +170,7 @@ def execute_revocation(rt: Runtime, plan: RevocationPlan, *, on_progress: Progre
     outcomes.extend(OutcomeRow(row, "skipped", None, None, row.reason) for row in plan.skipped)
     _log(rt, plan, outcomes)
     _refresh_usage(rt, {o.row.account_id for o in outcomes if o.result == "revoked"})
-    return RevocationResult(plan, tuple(outcomes), tuple(calls))
+    return RevocationResult(plan, tuple(outcomes), tuple(calls), errors)
 
 
 def _record(rt: Runtime, settled: SettledWrite, rows: Sequence[PlanRow]) -> list[OutcomeRow]:

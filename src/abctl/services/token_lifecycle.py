@@ -1,23 +1,22 @@
 """Token rotation, resync and deletion (R13-R15): update keeps name, priority and policies; `clear previous` and
-delete revoke the token's licenses on Apple (through the event ledger) before local records change.
+delete revoke the token's licenses on Apple through the shared revocation service (same plan, ledger, grace and
+activity log as every other revocation) before local records change.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from abctl.errors import AppleAPIError, ConfigError
-from abctl.models import Account, LicenseState, TargetKind
-from abctl.services.ledger import send_write, settle_write
+from abctl.models import Account, TargetKind
 from abctl.timeutil import to_iso
 
 if TYPE_CHECKING:
+    from abctl.services.revocation import RevocationResult
     from abctl.services.runtime import Runtime
     from abctl.services.sync import AccountSync
-
-GRACE_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -29,66 +28,50 @@ class Revoked:
     users: int
     event_ids: tuple[str, ...]
     errors: tuple[str, ...]
+    result: RevocationResult | None = None
 
 
-def revoke_everything(rt: Runtime, account: Account, *, reason: str) -> Revoked:
-    """Revoke every revocable license the token's location holds (assets/revoke by target), waiting for the events.
+def revoke_everything(
+    rt: Runtime, account: Account, *, reason: str, on_progress: Callable[[int, int], None] | None = None
+) -> Revoked:
+    """Revoke every revocable license the token's location holds, through the shared revocation service.
+
+    The account is synced first, so the plan (assets/revoke by target) covers what Apple holds, including licenses
+    handed out before abctl knew the location; then the events are awaited, licenses get their R12 grace and the
+    activity log its entries, as for every other revocation.
 
     Raises:
-        AppleAPIError: a call failed; what was already revoked stays recorded.
+        AppleAPIError (5), AppleUnavailableError (6): a license could not be revoked, or Apple has not finished;
+        what was revoked stays recorded. TokenError: the sync before the plan was refused.
     """
-    from abctl.apple.batching import revoke_batches
+    from abctl.services.revocation import execute_revocation
+    from abctl.services.revocation_plan import plan_for_account
+    from abctl.services.sync import sync_accounts
 
-    client = rt.client(account)
-    listing = client.list_assignments()
-    serials = [a.target_id for a in listing.items if a.target_kind is TargetKind.DEVICE]
-    users = [a.target_id for a in listing.items if a.target_kind is TargetKind.USER]
-    batches = revoke_batches(serial_numbers=serials, client_user_ids=users, limits=client.service_config().limits)
-    event_ids: list[str] = []
-    errors: list[str] = []
-    for batch in batches:
-        payload = {"target_kind": str(batch.target_kind), "targets": list(batch.targets), "reason": reason}
-        sent = send_write(rt, account, "revoke", payload, lambda c, b=batch: c.revoke(b))  # type: ignore[misc]
-        settled = settle_write(rt, sent)
-        if sent.error is not None:
-            errors.append(sent.error.message)
-            continue
-        assert sent.event_id is not None
-        event_ids.append(sent.event_id)
-        _mark_revoked(rt, account, batch.target_kind, batch.targets, sent.event_id, reason)
-        if settled.failures:
-            errors.extend(f.error_message for f in settled.failures)
-    if errors:
+    synced = sync_accounts(rt, [account])[0]
+    if synced.error is not None:
+        raise synced.error
+    plan = plan_for_account(rt.store, account.id, reason=reason, now=rt.now())
+    result = execute_revocation(rt, plan, on_progress=on_progress)
+    hint = "nothing else was changed; run the command again, or see: abctl events list"
+    failure = result.failure(hint=hint)
+    if failure is not None:
+        raise failure
+    pending = result.count("pending")
+    if pending:
         raise AppleAPIError(
-            f"{len(errors)} revocation(s) for `{account.name}` failed: {errors[0]}",
-            hint="nothing local was removed; run the command again, or see: abctl events list",
+            f"Apple has not finished {pending} revocation(s) for `{account.name}`",
+            hint="nothing else was changed; settle them with: abctl events wait, then run the command again",
         )
-    return Revoked(len(batches), len(set(serials)), len(set(users)), tuple(event_ids), ())
-
-
-def _mark_revoked(rt: Runtime, account: Account, kind: TargetKind, targets: tuple[str, ...], event_id: str,
-                  reason: str) -> None:  # fmt: skip
-    from abctl.store.activity import NewActivity
-
-    store, now = rt.store, rt.now()
-    licenses = store.find_licenses(account_id=account.id, targets=[(kind, t) for t in targets])
-    until = {
-        item.id: now + timedelta(days=GRACE_DAYS) if item.platform not in ("macos",) else None for item in licenses
-    }
-    store.set_license_state([item.id for item in licenses], LicenseState.REVOKED, event_id=event_id,
-                            last_action="revoke", detail=reason, revoked_at=now, usable_until=until)  # fmt: skip
-    store.log_activity(
-        [NewActivity(action="revoke", result="ok", space=account.space, account_name=account.name,
-                     adam_id=item.adam_id, target_kind=str(item.target_kind), target_id=item.target_id,
-                     license_type=str(item.target_kind), event_id=event_id,
-                     detail=_grace_detail(reason, until[item.id]))
-         for item in licenses],
-        actor=rt.actor, now=now,
-    )  # fmt: skip
-
-
-def _grace_detail(reason: str, until: datetime | None) -> str:
-    return f"{reason}; usable until {to_iso(until)}" if until is not None else f"{reason}; the app stays installed"
+    sent = [outcome.row for outcome in result.outcomes if outcome.result == "revoked"]
+    return Revoked(
+        calls=len(result.calls),
+        serials=len({row.target_id for row in sent if row.license_type == TargetKind.DEVICE}),
+        users=len({row.target_id for row in sent if row.license_type == TargetKind.USER}),
+        event_ids=tuple(call.event_id for call in result.calls if call.event_id is not None),
+        errors=(),
+        result=result,
+    )
 
 
 def update_token(rt: Runtime, name: str, token_text: str, *, clear_previous: bool = False,
