@@ -1,4 +1,4 @@
-"""The event ledger as admins see it: list Apple writes, and settle the ones still pending."""
+"""The event ledger as admins see it: list Apple writes, and settle the ones still open (see ledger_recovery)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 
 from abctl.errors import ConfigError
 from abctl.models import LedgerEvent, LedgerState
-from abctl.services.ledger import SentWrite, settle_write
 
 if TYPE_CHECKING:
     from abctl.services.runtime import Runtime
@@ -19,24 +18,23 @@ def list_events(rt: Runtime, *, pending_only: bool = False, limit: int | None = 
 
 
 def wait_for_events(rt: Runtime, event_ids: Sequence[str] = ()) -> list[LedgerEvent]:
-    """Poll Apple for each named (or every pending) event until it settles or the deadline passes.
+    """Settle each named event, or every open ledger row: pending events are polled until they settle or the
+    deadline passes; rows a crash or a lost answer left without an outcome are checked against Apple's assignments.
 
     Raises:
         NotFoundError: an event id is not in the ledger. ConfigError: its account was deleted.
     """
+    from abctl.services.ledger_recovery import settle_event, settle_open_writes
+
     store = rt.store
-    events = [store.find_event(e) for e in event_ids] if event_ids else store.list_events(states=[LedgerState.PENDING])
+    if not event_ids:
+        return [store.get_event(item.ledger_id) for item in settle_open_writes(rt, wait=True)]
     settled: list[LedgerEvent] = []
-    for event in events:
-        if event.state != LedgerState.PENDING or event.event_id is None:
-            settled.append(event)
-            continue
-        if event.account_id is None:
+    for event in [store.find_event(e) for e in event_ids]:
+        if event.state == LedgerState.PENDING and event.account_id is None:
             raise ConfigError(
                 f"event `{event.event_id}` belongs to a deleted account", hint="nothing can be asked of Apple for it"
             )
-        account = store.get_account_by_id(event.account_id)
-        sent = SentWrite(event.id, account, event.kind, event.payload, event.event_id)
-        settle_write(rt, sent)
+        settle_event(rt, event, wait=True)
         settled.append(store.get_event(event.id))
     return settled

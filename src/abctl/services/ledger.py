@@ -7,6 +7,8 @@ the event settles. A run killed anywhere leaves rows that `abctl events wait` or
 
 from __future__ import annotations
 
+import os
+import signal
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -19,6 +21,15 @@ if TYPE_CHECKING:
     from abctl.services.runtime import Runtime
 
 Send = Callable[["AppsBooksClient"], str]
+CRASH_AT_ENV = "ABCTL_TEST_CRASH_AT"
+CRASH_POINTS = ("before_send", "after_send", "while_waiting")
+
+
+def crash_point(stage: str) -> None:
+    """Test hook: SIGKILL this process at `stage` when ABCTL_TEST_CRASH_AT names exactly that stage, so the crash
+    tests can prove a run killed anywhere loses nothing. Any other value (or none) does nothing."""
+    if stage in CRASH_POINTS and os.environ.get(CRASH_AT_ENV) == stage:
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,10 @@ def send_write(rt: Runtime, account: Account, kind: str, payload: Mapping[str, A
         account_id=account.id, account_name=account.name, kind=kind, payload=payload, now=rt.now()
     )
     try:
-        event_id = send(rt.client(account))
+        client = rt.client(account)
+        crash_point("before_send")
+        event_id = send(client)
+        crash_point("after_send")
     except WriteOutcomeUnknownError as error:
         # The request may have reached Apple: leave it for reconciliation against GET assignments.
         store.record_unsent(ledger_id, state=LedgerState.UNKNOWN, detail=error.message, now=rt.now())
@@ -91,6 +105,7 @@ def settle_write(rt: Runtime, sent: SentWrite, *, wait: bool = True) -> SettledW
         return SettledWrite(sent, state, None, failures)
     client = rt.client(sent.account)
     if wait:
+        crash_point("while_waiting")
         status = client.wait_for_event(
             sent.event_id, poll_interval=rt.poll_interval, deadline_seconds=rt.event_deadline_seconds
         )

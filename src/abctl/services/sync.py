@@ -48,10 +48,15 @@ class AccountSync:
 def sync_accounts(
     rt: Runtime, accounts: Sequence[Account], *, full: bool = False, on_progress: ProgressCallback | None = None
 ) -> list[AccountSync]:
-    """Sync every account given, in parallel; an account that fails does not stop the others."""
+    """Settle the accounts' open ledger rows, then sync every account given, in parallel; an account that fails
+    does not stop the others."""
+    from abctl.services.ledger_recovery import settle_open_writes
+
     lock = threading.Lock()
     for account in accounts:
         rt.client(account)  # build clients on this thread: reading secrets touches the database
+    # Before the reads: a full read would otherwise call an interrupted write's licenses revoked, not failed.
+    settle_open_writes(rt, account_ids=[account.id for account in accounts], wait=False)
     with ThreadPoolExecutor(max_workers=max(1, min(len(accounts), 8))) as pool:
         results = list(pool.map(lambda a: _sync_one(rt, a, full, lock, on_progress), accounts))
     from abctl.services.notifications import evaluate_usage
