@@ -26,6 +26,7 @@ from abctl.cli import (
     notifications,
     priority,
     reconcile,
+    revoke,
     sandbox,
     spaces,
     sync,
@@ -151,6 +152,7 @@ app.add_typer(events.app, name="events")
 app.add_typer(distribute.app)
 app.add_typer(assign.app)
 app.add_typer(reconcile.app)
+app.add_typer(revoke.app)
 app.add_typer(move_space.app)
 app.add_typer(sandbox.app, name="sandbox")
 app.add_typer(usage.app)

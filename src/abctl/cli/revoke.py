@@ -1,0 +1,122 @@
+"""`abctl revoke`: take back one license of an app (a user's or a device's) or all of them in the space (R10-R12).
+
+People see the plan, confirm, then the results; scripts (json, jsonl, csv) get one listing: the plan on --dry-run,
+else the results. Exit 0 when every license was revoked or skipped, 5 when Apple refused one, 6 when Apple could
+not be reached; licenses Apple has not finished with are reported with the command that settles them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from abctl.cli.context import AppContext
+from abctl.cli.license_views import PLAN_COLUMNS, RESULT_COLUMNS, confirm
+from abctl.cli.options import DryRunOpt, SpaceOpt, YesOpt
+from abctl.output import Column, Format
+from abctl.timeutil import utc_now
+
+if TYPE_CHECKING:
+    from abctl.services.revocation import RevocationResult
+    from abctl.services.revocation_request import AppRevocation
+
+app = typer.Typer()
+
+PLATFORM = Column("platform", "Platform")
+REVOKE_PLAN_COLUMNS = [*PLAN_COLUMNS[:5], PLATFORM, *PLAN_COLUMNS[5:]]
+REVOKE_RESULT_COLUMNS = [*RESULT_COLUMNS[:5], PLATFORM, *RESULT_COLUMNS[5:]]
+
+
+@app.command("revoke")
+def revoke(
+    ctx: typer.Context,
+    app_: Annotated[str, typer.Argument(metavar="APP", help="adamId or catalog name.")],
+    *,
+    all_: Annotated[
+        bool, typer.Option("--all", help="Every license of the app in every account of the space.")
+    ] = False,
+    user: Annotated[str | None, typer.Option("--user", help="The license this user (clientUserId) holds.")] = None,
+    device: Annotated[str | None, typer.Option("--device", help="The license this device (serial) holds.")] = None,
+    space: SpaceOpt = None,
+    dry_run: DryRunOpt = False,
+    yes: YesOpt = False,
+) -> None:
+    """Revoke an app's licenses: one user's, one device's, or all of them in the space.
+
+    iOS/iPadOS devices uninstall the app (usable for 30 days after the revocation); Macs keep it installed. Books
+    cannot be revoked: they are listed as skipped. With --user/--device and no --space, every space is searched.
+
+    Example: abctl revoke "Pocket Planetarium" --all --dry-run
+    """
+    from abctl.services.revocation import execute_revocation
+    from abctl.services.revocation_request import plan_app_revocation
+
+    actx = AppContext.of(ctx)
+    request = plan_app_revocation(actx.store(), app_, all_=all_, user=user, device=device, space=space,
+                                  now=utc_now())  # fmt: skip
+    _show_plan(actx, request, dry_run=dry_run)
+    if dry_run:
+        return
+    count = len(request.plan.to_send)
+    if count:
+        retry = f"abctl revoke {request.adam_id} {_scope_option(request)}"
+        if request.space is not None:
+            retry += f" --space {request.space}"
+        confirm(f"Revoke {count} license(s) of {request.name}?", yes=yes, retry=retry)
+    with actx.writer_lock(), actx.renderer.progress("Revoking") as advance:
+        result = execute_revocation(actx.runtime(), request.plan, on_progress=advance)
+    _show_result(actx, result)
+
+
+def _scope_option(request: AppRevocation) -> str:
+    if request.scope == "all":
+        return "--all"
+    kind, _, target = request.scope.partition(":")
+    return f"--{kind} {target}"
+
+
+def _show_plan(actx: AppContext, request: AppRevocation, *, dry_run: bool) -> None:
+    """The plan table (for people always; for scripts only on --dry-run) and the devices it affects."""
+    renderer, plan = actx.renderer, request.plan
+    where = f"space `{request.space}`" if request.space is not None else "every space"
+    if renderer.fmt is Format.TABLE and not plan.rows:
+        renderer.info(f"No live license of {request.name} to revoke ({request.scope}, {where}).")
+    elif renderer.fmt is Format.TABLE or dry_run:
+        title = f"Licenses of {request.name} to revoke ({request.scope}, {where})"
+        renderer.rows([row.as_dict() for row in plan.rows], REVOKE_PLAN_COLUMNS, title=title)
+    if plan.to_send:
+        accounts = ", ".join(f"`{account}`" for account in request.accounts)
+        renderer.info(f"{len(plan.to_send)} license(s) from {len(request.accounts)} account(s): {accounts}.")
+    if plan.skipped:
+        renderer.info(f"{len(plan.skipped)} license(s) are skipped: books and non-revocable assets stay assigned.")
+    if plan.uninstall_devices:
+        devices = ", ".join(plan.uninstall_devices)
+        renderer.info(f"iOS/iPadOS devices that must uninstall (usable 30 days after the revocation): {devices}")
+    if plan.keep_devices:
+        renderer.info(f"Macs that keep the app installed: {', '.join(plan.keep_devices)}")
+    if dry_run:
+        renderer.info("Dry run: nothing was changed.")
+
+
+def _show_result(actx: AppContext, result: RevocationResult) -> None:
+    """Every license's outcome; exit 5 or 6 when some could not be revoked.
+
+    Raises: AppleAPIError (5) or AppleUnavailableError (6) when a license failed.
+    """
+    renderer = actx.renderer
+    rows = [outcome.as_dict() for outcome in result.outcomes]
+    if rows or renderer.fmt is not Format.TABLE:
+        renderer.rows(rows, REVOKE_RESULT_COLUMNS, title="Revocation results")
+    if not rows:
+        return
+    summary = f"Revoked {result.count('revoked')} license(s) in {len(result.calls)} Apple call(s)"
+    if result.count("skipped"):
+        summary += f"; {result.count('skipped')} skipped (cannot be revoked)"
+    renderer.success(summary + ".")
+    pending = result.count("pending")
+    if pending:
+        renderer.warn(f"Apple has not finished {pending} revocation(s); settle them with: abctl events wait")
+    failure = result.failure(hint="see the rows marked failed; run the same command again to retry them")
+    if failure is not None:
+        raise failure
