@@ -2,6 +2,7 @@
 user or device, Prometheus gauges, and `--fail-on` for cron and CI.
 """
 
+from datetime import datetime
 from typing import Annotated
 
 import typer
@@ -49,6 +50,18 @@ TARGET_COLUMNS = [
     Column("usable_until", "Usable until"),
     Column("event_id", "Event"),
 ]
+GRACE_COLUMNS = [
+    Column("space", "Space", in_table=False),
+    Column("account", "Account"),
+    Column("name", "App"),
+    Column("adam_id", "Adam ID"),
+    Column("license_type", "License type"),
+    Column("target_id", "Target"),
+    Column("platform", "Platform"),
+    Column("revoked_at", "Revoked"),
+    Column("usable_until", "Usable until"),
+    Column("days_left", "Days left", "right"),
+]
 FailOnOpt = Annotated[
     Severity | None,
     typer.Option("--fail-on", case_sensitive=False, help="Exit 8 when a usage notification this bad is open."),
@@ -67,12 +80,17 @@ def usage(
     prometheus_: Annotated[
         bool, typer.Option("--prometheus", help="Print Prometheus gauges (node_exporter textfile format).")
     ] = False,
+    grace: Annotated[
+        bool, typer.Option("--grace", help="Revoked licenses still usable (iOS/iPadOS 30-day grace), with the end.")
+    ] = False,
 ) -> None:
     """Show license usage per account and app.
 
     Per account and app: seats total, assigned, available and retired, percent used, level, days left (30-day rate).
 
     The row with account `*` totals the app across the space's accounts.
+
+    --grace lists revoked licenses whose app is still usable, and until when (Macs keep revoked apps: not listed).
 
     Example: abctl usage --app Pages --fail-on alert
     """
@@ -81,7 +99,9 @@ def usage(
     space_name = resolve_space(store, space)
     adam_id = resolve_app(store, app_, space_name) if app_ is not None else None
     now = utc_now()
-    if user is not None or device is not None:
+    if grace:
+        _grace(actx, space_name, adam_id, now, conflicting=user is not None or device is not None or prometheus_)
+    elif user is not None or device is not None:
         if prometheus_:
             raise InputError(
                 "--prometheus shows per-account gauges, not one target's licenses",
@@ -104,3 +124,18 @@ def usage(
         reports.check_fail_on(
             [row for row in open_rows if adam_id is None or row.adam_id == adam_id], fail_on, what="usage notification"
         )
+
+
+def _grace(actx: AppContext, space: str, adam_id: str | None, now: datetime, *, conflicting: bool) -> None:
+    """`usage --grace`: the space's revoked licenses still in their R12 grace period."""
+    from abctl.services.revocation_grace import grace_licenses
+
+    if conflicting:
+        raise InputError(
+            "--grace lists the space's licenses in their grace period; it does not combine with --user, --device"
+            " or --prometheus",
+            hint="drop --grace: the per-user and per-device views show `Usable until` for each license",
+        )
+    rows = grace_licenses(actx.store(), space=space, now=now, adam_id=adam_id)
+    title = f"Revoked licenses still usable in space {space}"
+    actx.renderer.rows([row.as_dict() for row in rows], GRACE_COLUMNS, title=title)

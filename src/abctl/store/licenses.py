@@ -127,6 +127,16 @@ class LicensesStore(StoreBase):
                 assignments = ", ".join(f"{column} = ?" for column in fields)
                 self.db.execute(f"UPDATE licenses SET {assignments} WHERE id = ?", (*fields.values(), license_id))
 
+    def grace_licenses(self, space: str, *, now: datetime, adam_id: str | None = None) -> list[License]:
+        """Revoked licenses of the space's accounts still usable at `now` (R12 grace), the soonest end first."""
+        sql = _SELECT + " WHERE a.space = ? AND l.state = ? AND l.usable_until > ?"
+        params: list[Any] = [space, str(LicenseState.REVOKED), to_iso(now)]
+        if adam_id is not None:
+            sql += " AND l.adam_id = ?"
+            params.append(adam_id)
+        rows = self._all(sql + " ORDER BY l.usable_until, a.name, l.adam_id, l.target_kind, l.target_id", tuple(params))
+        return [license_from_row(row) for row in rows]
+
     def delete_licenses_of_account(self, account_id: int) -> int:
         """Forget every license record of an account (after `--clear-previous` revoked them on Apple)."""
         cursor = self.db.execute("DELETE FROM licenses WHERE account_id = ?", (account_id,))
