@@ -13,7 +13,8 @@ def test_demo_walks_through_the_main_job(cli: Cli) -> None:
         ["tokens", "add"], ["tokens", "add"], ["spaces", "add"], ["tokens", "add"], ["tokens", "list"],
         ["priority", "set"], ["distribute", "Math Quest"], ["assign", "Quiz Master"], ["assign", "Quiz Master"],
         ["apps", "add"], ["reconcile", "--dry-run"], ["reconcile"], ["reconcile"], ["move-space", "IPAD0002"],
-        ["move-space", "IPAD0002"], ["events", "list"],
+        ["move-space", "IPAD0002"], ["revoke", "Sketchbook Studio"], ["revoke", "Sketchbook Studio"],
+        ["usage", "--grace"], ["events", "list"],
         ["sync"], ["usage", "--app"], ["notifications"], ["tokens", "check"],
     ]  # fmt: skip
     assert "3 existing license(s) found on Apple" in result.stderr
@@ -26,4 +27,6 @@ def test_demo_walks_through_the_main_job(cli: Cli) -> None:
     assert "Would release 0 license(s) and assign 5; 0 required install(s) refused." in result.stderr
     assert "Space `default` is reconciled: nothing to change." in result.stderr
     assert "Error: `IPAD0002` moved to `lab` without a license for: Quiz Master" in result.stderr
+    assert "Macs that keep the app installed: MAC00001" in result.stderr
+    assert "Revoked 1 license(s) in 1 Apple call(s)." in result.stderr
     assert result.stderr.rstrip().endswith("Demo complete. Try the sandbox yourself: abctl sandbox serve --seed demo")

@@ -109,6 +109,10 @@ def demo(ctx: typer.Context) -> None:
              "--dry-run")  # fmt: skip
         step("Move it: licenses the lab cannot match are revoked and reported (exit 7)", "move-space", "IPAD0002",
              "--to", "lab", "--yes", expect=7)  # fmt: skip
+        step("Revoking Sketchbook Studio everywhere: the plan says which devices uninstall and which Macs keep it",
+             "revoke", "Sketchbook Studio", "--all", "--dry-run")  # fmt: skip
+        step("Take it back from Alice's iPhone only", "revoke", "Sketchbook Studio", "--device", "IPHONE001", "--yes")
+        step("On iOS a revoked app stays usable for 30 days: the grace view", "usage", "--grace")
         step("Every Apple write is in the event ledger", "events", "list")
         for serial in range(36):
             world.state.external_assign("district", "1000000001", "serialNumber", f"CART{serial:03d}")
