@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from abctl.errors import AbctlError, AppleAPIError, AppleUnavailableError
+from abctl.errors import AbctlError, AppleAPIError, AppleUnavailableError, TokenError
 from abctl.models import LedgerState, LicenseState, TargetKind
 from abctl.services.revocation_plan import REVOKE, SKIP, PlanRow, RevocationPlan, usable_until
 from abctl.timeutil import to_iso
@@ -81,21 +81,23 @@ class RevocationResult:
         return {o.row.target for o in self.outcomes if o.result in ("failed", "pending")}
 
     def failure(self, *, hint: str) -> AbctlError | None:
-        """The error to exit with when licenses failed: 6 when a call never got an answer from Apple (network,
-        5xx, 429 after retries), else 5. None when nothing failed (pending is not a failure)."""
+        """The error to exit with when licenses failed, by the hierarchy of the first error that stopped a call:
+        6 when Apple could not be reached (network, 5xx, 429 after retries), 3 for a token Apple refused, else 5.
+        None when nothing failed (pending is not a failure)."""
         failed = self.count("failed")
         if not failed:
             return None
         message = f"{failed} license(s) could not be revoked"
-        unavailable = [error for error in self.errors if isinstance(error, AppleUnavailableError)]
-        if unavailable:
-            return AppleUnavailableError(f"{message}: {unavailable[0].message}", hint=hint)
-        first = (
-            self.errors[0].message
-            if self.errors
-            else next((o.detail for o in self.outcomes if o.result == "failed" and o.detail), None)
-        )
-        return AppleAPIError(f"{message}: {first}" if first else message, hint=hint)
+        first = self.errors[0] if self.errors else None
+        if first is None:  # the calls went through; Apple's events name the targets that failed
+            detail = next((o.detail for o in self.outcomes if o.result == "failed" and o.detail), None)
+            return AppleAPIError(f"{message}: {detail}" if detail else message, hint=hint)
+        if isinstance(first, AppleUnavailableError):
+            return AppleUnavailableError(f"{message}: {first.message}", hint=hint)
+        if isinstance(first, TokenError):
+            return TokenError(f"{message}: {first.message}", hint=first.hint or hint, status=first.status,
+                              error_number=first.error_number)  # fmt: skip
+        return AppleAPIError(f"{message}: {first.message}", hint=hint)
 
 
 Write = tuple[Any, str, dict[str, Any], Callable[[Any], str]]
