@@ -224,6 +224,44 @@ def test_entitlement_rows_revoke_in_the_source_like_revoke_does(
     ]
 
 
+# -- every automatic trigger goes through the one revocation service ------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "target", "reason"),
+    [
+        (("revoke", SKETCHBOOK, "--device", "IPAD0001", "--yes"), "IPAD0001", "license revoked for device IPAD0001"),
+        (("devices", "retire", "IPAD0001", "--yes"), "IPAD0001", "device retired"),
+        (("devices", "wipe", "IPAD0001", "--yes"), "IPAD0001", "device wiped"),
+        (("devices", "unenroll", "IPAD0001", "--yes"), "IPAD0001", "device unenrolled"),
+        (("users", "delete", "carol", "--yes"), "carol", "user deleted"),
+        (("apps", "remove", SKETCHBOOK, "--yes"), "IPAD0001", "app removed from the catalog"),
+        (("tokens", "delete", "district", "--yes"), "IPAD0001", "token `district` deleted"),
+        (("tokens", "update", "district", "--clear-previous", "--file"), "IPAD0001",
+         "token updated with --clear-previous"),
+    ],
+)  # fmt: skip
+def test_every_trigger_logs_the_same_revocation_entries(
+    school: Cli, token_files: dict[str, Path], db_path: Path, command: tuple[str, ...], target: str, reason: str
+) -> None:
+    school.expect("apps", "add", SKETCHBOOK)
+    args = (*command, str(token_files["district"])) if command[-1] == "--file" else command
+    school.expect(*args)
+    db = sqlite_utils.Database(db_path)
+    logged = db.execute(
+        "SELECT action, result, account_name, target_kind, event_id, detail FROM activity"
+        " WHERE target_id = ? AND action IN ('revoke', 'disassociate') ORDER BY adam_id",
+        (target,),
+    ).fetchall()
+    assert logged, "no revocation logged"
+    events = {row[0] for row in db.execute("SELECT event_id FROM events WHERE state = 'complete'").fetchall()}
+    for action, result, account, kind, event_id, detail in logged:
+        assert action in ("revoke", "disassociate") and result == "revoked" and account in ("district", "highschool")
+        assert kind == ("user" if target == "carol" else "device")
+        assert event_id in events  # Apple's eventId, from the ledger
+        assert detail.startswith(f"{reason}; usable until ") and in_grace(detail.rpartition(" ")[2])
+
+
 # -- revoke all: 3 accounts, 2,500 licenses, fewest calls ----------------------------------------------------------
 
 
