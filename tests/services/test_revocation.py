@@ -179,3 +179,32 @@ def test_an_event_apple_has_not_finished_leaves_licenses_revoking(world: World) 
     event_id = result.calls[0].event_id
     rows = set(world.db().execute("SELECT state, event_id FROM licenses WHERE target_id = 'IPAD0001'").fetchall())
     assert rows == {("revoking", event_id)}
+
+
+def test_failure_follows_the_error_hierarchy(world: World) -> None:
+    from abctl.errors import AppleAPIError, AppleUnavailableError, ExitCode, TokenError
+    from abctl.services.revocation import RevocationResult
+
+    world.seed.state.revoke_token("district")
+    plan = plan_for_targets(world.store, [(TargetKind.DEVICE, "IPAD0001")], reason="device retired", now=NOW)
+    refused = execute_revocation(world.rt, plan)
+    error = refused.failure(hint="retry")
+    assert isinstance(error, TokenError) and error.exit_code is ExitCode.CONFIG  # 9625: a token problem, exit 3
+    assert error.message.startswith("2 license(s) could not be revoked: ")
+    unreachable = RevocationResult(plan, refused.outcomes, refused.calls, (AppleUnavailableError("timed out"),))
+    assert isinstance(unreachable.failure(hint="retry"), AppleUnavailableError)  # exit 6
+    refused_call = RevocationResult(plan, refused.outcomes, refused.calls, (AppleAPIError("9602 Invalid argument"),))
+    assert str(refused_call.failure(hint="retry")) == "2 license(s) could not be revoked: 9602 Invalid argument"
+    assert RevocationResult(plan, (), ()).failure(hint="retry") is None
+
+
+def test_plan_for_account_takes_only_that_accounts_licenses(world: World) -> None:
+    from abctl.services.revocation_plan import plan_for_account
+
+    account = world.store.get_account("highschool")
+    plan = plan_for_account(world.store, account.id, reason="token deleted", now=NOW)
+    assert rows(plan) == [("highschool", SKETCHBOOK, "user", "alice", "revoke", True, to_iso(GRACE), None)]
+    assert plan.targets == (("user", "alice"),)
+    result = execute_revocation(world.rt, plan)
+    assert [(c.account, c.kind, c.targets) for c in result.calls] == [("highschool", "revoke", 1)]
+    assert (MATH, "clientUserId", "alice") in world.assigned("district")  # other accounts keep alice's licenses
