@@ -22,7 +22,7 @@ OPEN_STATES = (LedgerState.INTENT, LedgerState.UNKNOWN, LedgerState.PENDING)
 # Above this many targets one walk per asset costs fewer calls than one read per target.
 _PER_TARGET_READS = 50
 Pair = tuple[str, str, str]  # adamId, target kind, target id
-NOT_LANDED = "not on Apple after an interrupted write (checked assignments)"
+NOT_LANDED = "the interrupted write did not land: Apple's assignments show no change"
 
 
 @dataclass(frozen=True)
