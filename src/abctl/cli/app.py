@@ -38,6 +38,7 @@ from abctl.cli.context import AppContext, Overrides
 from abctl.config import APPLE_API_URL, EnvVars, Settings, default_db_path, is_truthy
 from abctl.errors import AbctlError, ExitCode
 from abctl.output import Format, Renderer
+from abctl.redaction import scrub
 
 
 def _debug_requested(ctx: typer.Context) -> bool:
@@ -51,6 +52,7 @@ class AbctlTyperGroup(typer.core.TyperGroup):
         try:
             return super().invoke(ctx)
         except AbctlError as error:
+            scrub(error)  # a token pasted where a name or path belongs is not echoed back
             if _debug_requested(ctx):
                 raise
             _renderer_for(ctx).error(error.message, error.hint)
