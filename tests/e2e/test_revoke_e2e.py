@@ -415,3 +415,17 @@ def test_usage_grace_lists_revoked_licenses_still_usable(school: Cli) -> None:
     assert [in_grace(r["usable_until"]) for r in device_view if r["adam_id"] == SKETCHBOOK] == [True]
     conflict = school("usage", "--grace", "--device", "IPAD0001")
     assert conflict.exit_code == 2
+
+
+def test_an_event_apple_has_not_finished_is_reported_with_events_wait(school: Cli, sandbox: Any, db_path: Path) -> None:
+    from abctl.sandbox.faults import FaultSpec
+
+    sandbox.faults = FaultSpec.parse("stuck=1,stuck_polls=1300")  # outlasts the 1,201 polls one run makes
+    result = school("revoke", SKETCHBOOK, "--device", "IPAD0001", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "Apple has not finished 1 revocation(s); settle them with: abctl events wait" in result.stderr
+    assert license_row(db_path, "district", SKETCHBOOK, "IPAD0001")["state"] == "revoking"
+    sandbox.faults = FaultSpec()
+    school.expect("events", "wait")
+    settled = license_row(db_path, "district", SKETCHBOOK, "IPAD0001")
+    assert settled["state"] == "revoked" and in_grace(settled["usable_until"])
