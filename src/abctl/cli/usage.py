@@ -54,11 +54,11 @@ GRACE_COLUMNS = [
     Column("space", "Space", in_table=False),
     Column("account", "Account"),
     Column("name", "App"),
-    Column("adam_id", "Adam ID"),
+    Column("adam_id", "Adam ID", in_table=False),
     Column("license_type", "License type"),
     Column("target_id", "Target"),
     Column("platform", "Platform"),
-    Column("revoked_at", "Revoked"),
+    Column("revoked_at", "Revoked", in_table=False),
     Column("usable_until", "Usable until"),
     Column("days_left", "Days left", "right"),
 ]
