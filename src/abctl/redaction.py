@@ -1,5 +1,6 @@
-"""Keeping sTokens out of what abctl shows: text shaped like a token file (base64 of JSON with a `token` key), as
-when one is pasted where a name or a path belongs, is replaced before an error reaches the terminal or a traceback.
+"""Making errors safe to show: text shaped like a token file (base64 of JSON with a `token` key), as when one is
+pasted where a name or a path belongs, is replaced before an error reaches the terminal or a traceback, and
+control characters a user typed are escaped so an error stays one line and cannot drive the terminal.
 """
 
 from __future__ import annotations
@@ -30,9 +31,15 @@ def redact(text: str) -> str:
     return _BASE64_RUN.sub(lambda match: HIDDEN if _is_token_text(match.group(0)) else match.group(0), text)
 
 
+def printable(text: str, *, keep: str = "") -> str:
+    """The text with control and other unprintable characters (but those in `keep`) written as escapes."""
+    return "".join(c if c.isprintable() or c in keep else c.encode("unicode_escape").decode() for c in text)
+
+
 def scrub(error: AbctlError) -> AbctlError:
-    """Redact an error's message, hint and args in place (they may echo a pasted token); returns it."""
-    error.message = redact(error.message)
-    error.hint = redact(error.hint) if error.hint else error.hint
-    error.args = tuple(redact(arg) if isinstance(arg, str) else arg for arg in error.args)
+    """Make an error safe to show, in place: tokens hidden, the message one printable line (a hint may list
+    several lines). Returns the error."""
+    error.message = printable(redact(error.message))
+    error.hint = printable(redact(error.hint), keep="\n") if error.hint else error.hint
+    error.args = tuple(printable(redact(arg)) if isinstance(arg, str) else arg for arg in error.args)
     return error
