@@ -1,64 +1,83 @@
 """Benchmark: full and incremental sync against the sandbox over loopback HTTP, compared with Apple's bound.
 
 Bound for a full sync of one token: max(pages / maxRequestPerSecond, pages / 5 x latency) seconds (15 requests per
-second, 5 pages in flight). Tokens sync in parallel, so the wall time of N tokens has the same bound.
+second, 5 pages in flight), where pages counts every page Apple serves the sync (assets, assignments, users): all
+of them are requests within the same 15 per second. Tokens sync in parallel, so N tokens have the same bound.
+Incremental sync is measured with no change on Apple's side, then with 1% of each account's assignments changed
+by another MDM (half of it an app revoked from its devices, half an app given to new devices).
 
     python bench/bench_sync.py                      # 3 accounts x 100,000 assignments, 50 ms latency
-    python bench/bench_sync.py --assignments 2000   # toy size (what the test suite runs)
+    python bench/bench_sync.py --assignments 2500   # toy size (what the test suite runs)
+    python bench/bench_sync.py --in-process         # the sandbox in abctl's own process (shares its GIL)
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import tempfile
 import time
-from datetime import UTC, datetime
-from pathlib import Path
 
-from abctl.sandbox.app import SandboxApp
-from abctl.sandbox.faults import FaultSpec
-from abctl.sandbox.seeds import generate
-from abctl.sandbox.server import serve
+from _rig import SERIAL_BASE, Rig, World, sandbox
+
+PAGE = 1_000  # assignments per page (the sandbox, as Apple)
 
 
-def run(accounts: int, assignments: int, latency_ms: float, assets: int) -> dict[str, float]:
-    from typer.testing import CliRunner
+def per_token(rig: Rig) -> list[int]:
+    return [sum(counts.values()) for counts in rig.requests_per_location().values()]
 
-    from abctl.cli.app import app
 
-    world = generate(locations=accounts, assets=assets, assignments_per_location=assignments, now=datetime.now(UTC))
-    sandbox = SandboxApp(world.state, faults=FaultSpec.parse(f"latency={latency_ms}"))
-    runner = CliRunner()
-    with tempfile.TemporaryDirectory() as folder, serve(sandbox) as running:
-        env = {"ABCTL_HOME": folder, "ABCTL_API_URL": running.api_url, "NO_COLOR": "1"}
-        for token in world.tokens:
-            (Path(folder) / f"{token.name}.vpptoken").write_text(token.text)
-            result = runner.invoke(app, ["tokens", "add", token.name, "--file", f"{folder}/{token.name}.vpptoken"],
-                                   env=env)  # fmt: skip
-            assert result.exit_code == 0, result.output
-        world.state.reset_stats()
+def churn(rig: Rig, changes: int) -> tuple[int, int]:
+    """Another MDM changes `changes` assignments per account: app 0 revoked from some of its devices, app 1
+    given to as many new ones. Returns (removed, added) per account."""
+    world = rig.world
+    removed = min(changes // 2, -(-world.assignments // world.assets))
+    added = changes - removed
+    for index, name in enumerate(rig.tokens):
+        remove = [[str(SERIAL_BASE), f"SN{index}-{n:07d}"] for n in range(0, removed * world.assets, world.assets)]
+        add = [[str(SERIAL_BASE + 1 % world.assets), f"NEW{index}-{n:07d}"] for n in range(added)]
+        rig.admin("bench/churn", {"location": name, "remove": remove, "add": add})
+    return removed, added
+
+
+def run(accounts: int, assignments: int, latency_ms: float, assets: int, *, in_process: bool = False,
+        change_percent: float = 1.0) -> dict[str, float]:  # fmt: skip
+    """Every figure of this benchmark, as a dict (the toy-size test checks them)."""
+    world = World(accounts=accounts, assets=assets, assignments=assignments, latency_ms=latency_ms)
+    with sandbox(world, in_process=in_process) as rig:
+        rig.add_tokens()
+        rig.reset_stats()
         started = time.perf_counter()
-        result = runner.invoke(app, ["sync", "--full"], env=env)
+        rig.abctl("sync", "--full")
         full_seconds = time.perf_counter() - started
-        assert result.exit_code == 0, result.output
-        stats = world.state.stats()
-        requests = stats["requests"]  # type: ignore[index]
-        per_token = [sum(counts.values()) for counts in requests.values()]  # type: ignore[union-attr]
-        throttled = float(stats["throttled"])  # type: ignore[arg-type]
-        world.state.reset_stats()
-        result = runner.invoke(app, ["sync"], env=env)
-        assert result.exit_code == 0, result.output
-        incremental = world.state.stats()["requests"]  # type: ignore[index]
-    pages = -(-assignments // world.state.page_sizes["assignments"])
-    bound = max(pages / 15, pages / 5 * latency_ms / 1000)
+        requests = max(per_token(rig))
+        throttled = float(rig.stats()["throttled"])
+        rig.reset_stats()
+        rig.abctl("sync")
+        idle = max(per_token(rig))
+        throttled += float(rig.stats()["throttled"])
+        removed, added = churn(rig, round(assignments * change_percent / 100))
+        rig.reset_stats()
+        started = time.perf_counter()
+        rig.abctl("sync")
+        changed_seconds = time.perf_counter() - started
+        changed = max(per_token(rig))
+        throttled += float(rig.stats()["throttled"])
+    pages = requests
+    per_app = -(-assignments // assets)
+    # assets + assignment delta pages + users, and the revoked app's assignments re-read (deltas carry no removals)
+    changed_minimum = 1 + max(1, -(-added // PAGE)) + 1 + (max(1, -(-(per_app - removed) // PAGE)) if removed else 0)
     return {
         "full_seconds": full_seconds,
-        "bound_seconds": bound,
-        "requests_per_token": max(per_token),
-        "rate_per_token": max(per_token) / full_seconds,
+        "bound_seconds": max(pages / 15, pages / 5 * latency_ms / 1000),
+        "requests_per_token": requests,
+        "rate_per_token": requests / full_seconds,
         "throttled_9646": throttled,
-        "incremental_requests_per_token": max(sum(c.values()) for c in incremental.values()),  # type: ignore[union-attr]
+        "incremental_requests_per_token": idle,
+        "changed_requests_per_token": changed,
+        "changed_minimum": changed_minimum,
+        "changed_seconds": changed_seconds,
+        "removed": removed,
+        "added": added,
     }
 
 
@@ -68,18 +87,25 @@ def main() -> None:
     parser.add_argument("--assignments", type=int, default=100_000)
     parser.add_argument("--assets", type=int, default=200)
     parser.add_argument("--latency", type=float, default=50.0)
+    parser.add_argument("--in-process", action="store_true", help="serve the sandbox from this process")
     args = parser.parse_args()
-    figures = run(args.accounts, args.assignments, args.latency, args.assets)
+    figures = run(args.accounts, args.assignments, args.latency, args.assets, in_process=args.in_process)
+    where = "in abctl's process" if args.in_process else "in a child process"
     print(f"machine: {os.cpu_count()} cores; {args.accounts} accounts x {args.assignments:,} assignments, "
-          f"{args.latency:g} ms latency")  # fmt: skip
-    print(f"full sync wall time   {figures['full_seconds']:8.2f} s   bound {figures['bound_seconds']:.2f} s   "
+          f"{args.latency:g} ms latency, sandbox {where}")  # fmt: skip
+    print(f"full sync wall time      {figures['full_seconds']:8.2f} s   bound {figures['bound_seconds']:.2f} s   "
           f"ratio {figures['bound_seconds'] / figures['full_seconds']:.2f}")  # fmt: skip
     rate = figures["rate_per_token"]
-    print(f"requests per second   {rate:8.2f}     bound 15     ratio {rate / 15:.2f}"
+    print(f"requests per second      {rate:8.2f}     bound 15     ratio {rate / 15:.2f}"
           f"  ({figures['requests_per_token']:.0f} requests per token)")  # fmt: skip
-    print(f"9646 answers          {figures['throttled_9646']:8.0f}     bound 0")
-    print(f"incremental, no change{figures['incremental_requests_per_token']:8.0f} requests per token   minimum 3 "
+    print(f"9646 answers             {figures['throttled_9646']:8.0f}     bound 0")
+    print(f"incremental, no change   {figures['incremental_requests_per_token']:8.0f} requests per token   minimum 3 "
           "(assets, assignments, users)")  # fmt: skip
+    print(
+        f"incremental, 1% changed  {figures['changed_requests_per_token']:8.0f} requests per token   minimum "
+        f"{figures['changed_minimum']:.0f} (assets, assignment delta, users, the revoked app re-read: "
+        f"{figures['removed']:.0f} removed, {figures['added']:.0f} added)   {figures['changed_seconds']:.2f} s"
+    )
 
 
 if __name__ == "__main__":

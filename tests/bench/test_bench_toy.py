@@ -9,6 +9,8 @@ BENCH = Path(__file__).resolve().parents[2] / "bench"
 
 
 def load(name: str) -> ModuleType:
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))  # the scripts import their shared rig (bench/_rig.py) as `_rig`
     spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -22,6 +24,10 @@ def test_sync_benchmark_at_toy_size() -> None:
     assert figures["requests_per_token"] == 1 + 3 + 1  # assets, 3 pages of 1,000 assignments, users
     assert figures["throttled_9646"] == 0
     assert figures["incremental_requests_per_token"] == 3
+    # 25 changed: 12 licenses of app 0 revoked, app 1 on 13 new devices; app 0 is re-read because deltas show
+    # no removals
+    assert (figures["removed"], figures["added"]) == (12, 13)
+    assert figures["changed_requests_per_token"] == figures["changed_minimum"] == 4
 
 
 def test_planning_benchmark_at_toy_size() -> None:

@@ -20,7 +20,7 @@ from abctl.apple import wire
 from abctl.apple.batching import AssetBatch, RevokeBatch, unique
 from abctl.apple.error_codes import REREAD_CONFIG
 from abctl.apple.metadata import lookup_metadata
-from abctl.apple.pagination import MAX_PAGES_IN_FLIGHT, OnPage, read_pages
+from abctl.apple.pagination import MAX_PAGES_IN_FLIGHT, OnPage, RecordSink, read_pages
 from abctl.apple.ratelimit import RateLimiter
 from abctl.apple.requester import Requester
 from abctl.apple.retry import RetryPolicy
@@ -136,12 +136,14 @@ class AppsBooksClient:
         serial_number: str | None = None,
         client_user_id: str | None = None,
         on_page: OnPage | None = None,
+        sink: RecordSink[Assignment] | None = None,
     ) -> Listing[Assignment]:
-        """Every assignment, or only those changed since `since_version_id` (9721 -> StaleVersionError)."""
+        """Every assignment, or only those changed since `since_version_id` (9721 -> StaleVersionError).
+        `sink` gets each page's assignments as the page lands, so they can be stored while the walk goes on."""
         params = _drop_none(
             sinceVersionId=since_version_id, adamId=adam_id, serialNumber=serial_number, clientUserId=client_user_id
         )
-        return self._listing("assignments", params, wire.assignment, on_page)
+        return self._listing("assignments", params, wire.assignment, on_page, sink)
 
     def list_users(
         self,
@@ -155,13 +157,26 @@ class AppsBooksClient:
         return self._listing("users", params, wire.user, on_page)
 
     def _listing(
-        self, path: str, params: Mapping[str, str], parse: Callable[[Any], T], on_page: OnPage | None
+        self,
+        path: str,
+        params: Mapping[str, str],
+        parse: Callable[[Any], T],
+        on_page: OnPage | None,
+        sink: RecordSink[T] | None = None,
     ) -> Listing[T]:
         def fetch(index: int | None) -> dict[str, Any]:
-            return self._call("GET", path, params=params if index is None else {**params, "pageIndex": str(index)})
+            data = self._call("GET", path, params=params if index is None else {**params, "pageIndex": str(index)})
+            # Parsed on the page's own thread, while the other pages wait for the network or the rate limiter.
+            data[path] = wire.page_items(f"GET {path}", (data,), path, parse)
+            return data
 
-        pages = read_pages(fetch, what=path, on_page=on_page)
-        items = wire.page_items(f"GET {path}", pages, path, parse)
+        def on_data(page: Mapping[str, Any]) -> None:
+            if sink is not None:
+                sink.add(page[path])
+
+        pages = read_pages(fetch, what=path, on_page=on_page, on_data=on_data if sink else None,
+                           on_restart=sink.restart if sink else None)  # fmt: skip
+        items = tuple(item for page in pages for item in page[path])
         version = pages[0].get("versionId")
         return Listing(items=items, version_id=str(version) if version is not None else None, pages=len(pages))
 

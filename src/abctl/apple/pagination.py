@@ -3,14 +3,16 @@
 The first page, then the rest with at most five in flight; follow `nextPageIndex` until the last page truly says
 there is no next one (`totalPages` can grow mid-walk). The first page's `versionId` is the listing's version; a
 later page with another version (or a page that vanished: 9650) means the data changed while it was read, so the
-walk restarts once, then gives up with VersionChangedError.
+walk restarts once, then gives up with VersionChangedError. `on_data` sees each page of the current version as
+it lands (in landing order, on the walking thread) so a caller can store it while the walk goes on; `on_restart`
+says that the pages seen so far belong to an abandoned walk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from abctl.errors import PageOutOfRangeError, VersionChangedError
 
@@ -19,29 +21,89 @@ MAX_PAGES_IN_FLIGHT = 5
 Page = Mapping[str, Any]
 FetchPage = Callable[[int | None], Page]  # None: the first page, asked for without pageIndex
 OnPage = Callable[[int, int], None]
+OnData = Callable[[Page], None]
+T_contra = TypeVar("T_contra", contravariant=True)
+
+
+class RecordSink(Protocol[T_contra]):
+    """Takes a listing's records page by page while the walk goes on (abctl.store's AssignmentIngest is one)."""
+
+    def add(self, records: Sequence[T_contra]) -> None:
+        """Records of one page, in the order pages land."""
+
+    def restart(self) -> None:
+        """The walk starts over: what was added so far may not all be in the listing that will be returned."""
 
 
 class _Changed(Exception):
     """The collection changed during one walk."""
 
 
-def read_pages(fetch: FetchPage, *, what: str, on_page: OnPage | None = None) -> list[Page]:
+def read_pages(
+    fetch: FetchPage,
+    *,
+    what: str,
+    on_page: OnPage | None = None,
+    on_data: OnData | None = None,
+    on_restart: Callable[[], None] | None = None,
+) -> list[Page]:
     """Every page of one consistent version of a collection, in page order."""
-    for _attempt in (1, 2):
-        try:
-            return _walk_once(fetch, on_page)
-        except _Changed:
-            continue
-    raise VersionChangedError(
-        f"Apple's {what} changed twice while abctl was reading them",
-        hint="another system is writing to this location; run the command again in a moment",
-    )
+    handoff = _Handoff(on_data, on_restart)
+    try:
+        for _attempt in (1, 2):
+            try:
+                pages = _walk_once(fetch, on_page, handoff)
+                break
+            except _Changed:
+                handoff.restart()
+        else:
+            raise VersionChangedError(
+                f"Apple's {what} changed twice while abctl was reading them",
+                hint="another system is writing to this location; run the command again in a moment",
+            )
+    finally:
+        handoff.close()
+    handoff.raise_failure()
+    return pages
 
 
-def _walk_once(fetch: FetchPage, on_page: OnPage | None) -> list[Page]:
+class _Handoff:
+    """Runs `on_data` and `on_restart` in order on one thread of their own, so storing a page never holds up
+    asking Apple for the next ones; the walk waits for them only at its end (and stops early if one fails)."""
+
+    def __init__(self, on_data: OnData | None, on_restart: Callable[[], None] | None) -> None:
+        self._on_data = on_data
+        self._on_restart = on_restart
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="abctl-ingest") if on_data else None
+        self._futures: list[Future[None]] = []
+
+    def data(self, page: Page) -> None:
+        if self._pool is not None and self._on_data is not None:
+            self._futures.append(self._pool.submit(self._on_data, page))
+
+    def restart(self) -> None:
+        if self._pool is not None and self._on_restart is not None:
+            self._futures.append(self._pool.submit(self._on_restart))
+
+    def failure(self) -> BaseException | None:
+        """The first error a callback raised so far, if any."""
+        return next((f.exception() for f in self._futures if f.done() and f.exception() is not None), None)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+
+    def raise_failure(self) -> None:
+        error = self.failure()
+        if error is not None:
+            raise error
+
+
+def _walk_once(fetch: FetchPage, on_page: OnPage | None, handoff: _Handoff) -> list[Page]:
     first = fetch(None)
     version = first.get("versionId")
     pages: dict[int, Page] = {0: first}
+    handoff.data(first)
     next_index = _int(first.get("nextPageIndex"))
     total = max(_int(first.get("totalPages")) or 1, (next_index or 0) + 1 if next_index is not None else 1)
     if on_page:
@@ -71,10 +133,14 @@ def _walk_once(fetch: FetchPage, on_page: OnPage | None) -> list[Page]:
                     continue
                 pages[index] = page
                 changed = changed or page.get("versionId") != version
+                if not changed:
+                    handoff.data(page)
                 following = _int(page.get("nextPageIndex"))
                 total = max(total, _int(page.get("totalPages")) or 0, following + 1 if following is not None else 0)
                 if on_page:
                     on_page(len(pages), total)
+            if failure is None and (stored := handoff.failure()) is not None:
+                failure = stored if isinstance(stored, Exception) else RuntimeError(stored)
     if failure is not None:
         raise failure
     if changed:

@@ -10,6 +10,7 @@ from typing import Any
 from abctl.sandbox.state import Location, SandboxState
 
 ErrorFactory = Callable[[int], Exception]
+AssignmentKey = tuple[str, str, str, str]  # adamId, pricingParam, "serialNumber" or "clientUserId", the target
 
 
 def envelope(location: Location, body: dict[str, Any]) -> dict[str, Any]:
@@ -79,7 +80,35 @@ def _truthy(value: str) -> bool:
     return value.lower() in {"true", "1"}
 
 
-def _records(location: Location, endpoint: str, query: dict[str, str], since: int | None) -> list[dict[str, Any]]:
+def _assignment_keys(location: Location, query: dict[str, str], since: int | None) -> list[AssignmentKey]:
+    """The listing's assignments as keys: a page renders only its own 1,000 (a 100,000-row listing is built in
+    milliseconds, under the state lock that every request of every location waits for)."""
+    if since is None and not query.keys() & {"adamId", "pricingParam", "serialNumber", "clientUserId"}:
+        return list(location.assignments)
+    out = []
+    for key, version in location.assignments.items():
+        adam_id, pricing, kind, target = key
+        if since is not None and version <= since:
+            continue
+        if query.get("adamId", adam_id) != adam_id or query.get("pricingParam", pricing) != pricing:
+            continue
+        if "serialNumber" in query and (kind != "serialNumber" or target != query["serialNumber"]):
+            continue
+        if "clientUserId" in query and (kind != "clientUserId" or target != query["clientUserId"]):
+            continue
+        out.append(key)
+    return out
+
+
+def _render(endpoint: str, records: list[Any]) -> list[dict[str, Any]]:
+    if endpoint == "assignments":
+        return [
+            {"adamId": adam_id, "pricingParam": pricing, kind: target} for adam_id, pricing, kind, target in records
+        ]
+    return records
+
+
+def _records(location: Location, endpoint: str, query: dict[str, str], since: int | None) -> list[Any]:
     if endpoint == "assets":
         records = [_asset_json(location, key) for key in location.assets]
         for name, field in (("adamId", "adamId"), ("productType", "productType"), ("pricingParam", "pricingParam")):
@@ -96,18 +125,7 @@ def _records(location: Location, endpoint: str, query: dict[str, str], since: in
                 records = [r for r in records if compare(r[field], int(query[name]))]
         return records
     if endpoint == "assignments":
-        out = []
-        for (adam_id, pricing, kind, target), version in location.assignments.items():
-            if since is not None and version <= since:
-                continue
-            if query.get("adamId", adam_id) != adam_id or query.get("pricingParam", pricing) != pricing:
-                continue
-            if "serialNumber" in query and (kind != "serialNumber" or target != query["serialNumber"]):
-                continue
-            if "clientUserId" in query and (kind != "clientUserId" or target != query["clientUserId"]):
-                continue
-            out.append({"adamId": adam_id, "pricingParam": pricing, kind: target})
-        return out
+        return _assignment_keys(location, query, since)
     users = []
     for user in location.users.values():
         if since is not None and user.version <= since:
@@ -142,7 +160,7 @@ def page(
     except ValueError:
         raise error(9650) from None
     key = (endpoint, location.version, since, tuple(sorted((k, v) for k, v in query.items() if k != "pageIndex")))
-    records = location.page_cache.get(key)
+    records: list[Any] | None = location.page_cache.get(key)
     if records is None:
         # Pages of one walk share the listing: build it once per version, as Apple's snapshot would be.
         records = _records(location, endpoint, query, since)
@@ -152,7 +170,7 @@ def page(
     total_pages = max(1, -(-len(records) // size))
     if index < 0 or index >= total_pages:
         raise error(9650)
-    chunk = records[index * size : (index + 1) * size]
+    chunk = _render(endpoint, records[index * size : (index + 1) * size])
     body: dict[str, Any] = {endpoint: chunk, "currentPageIndex": index, "size": len(chunk),
                             "totalPages": total_pages, "versionId": location.version_id()}  # fmt: skip
     if index + 1 < total_pages:

@@ -80,7 +80,7 @@ class Location:
     version: int = 1
     known_versions: set[int] = field(default_factory=lambda: {1})
     assigned: dict[AssetKey, int] = field(default_factory=dict)
-    page_cache: dict[tuple[object, ...], list[dict[str, object]]] = field(default_factory=dict)
+    page_cache: dict[tuple[object, ...], list[object]] = field(default_factory=dict)  # see sandbox.reads.page
 
     def bump(self) -> int:
         self.version += 1

@@ -92,19 +92,24 @@ def _read_and_apply(
             on_progress(account.name, done, total)
 
     assets = client.list_assets()
+    now = rt.now()
     try:
         if full:
             raise StaleVersionError("no stored versionId")
-        assignments = client.list_assignments(since_version_id=account.assignments_version_id, on_page=progress)
+        # Each page of assignments is stored as it lands, while the next pages are still on their way.
+        ingest = store.assignment_ingest(account.id, complete=False, now=now, lock=lock)
+        assignments = client.list_assignments(
+            since_version_id=account.assignments_version_id, on_page=progress, sink=ingest
+        )
         users = client.list_users(since_version_id=account.users_version_id)
     except StaleVersionError:
         full = True
-        assignments = client.list_assignments(on_page=progress)
+        ingest = store.assignment_ingest(account.id, complete=True, now=now, lock=lock)
+        assignments = client.list_assignments(on_page=progress, sink=ingest)
         users = client.list_users()
-    now = rt.now()
+    drift = ingest.finish()
     with lock:
         store.replace_assets(account.id, assets.items, now=now)
-        drift = store.apply_assignments(account.id, assignments.items, complete=full, now=now)
         store.upsert_apple_users(account.id, users.items, now=now, replace=full)
         local = store.live_counts_by_asset(account.id)
     with lock:

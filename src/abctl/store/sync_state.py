@@ -8,6 +8,7 @@ no removals, so the sync service heals removals by re-reading an asset whose cou
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -34,47 +35,152 @@ def _key(a: Assignment) -> Key:
     return (a.adam_id, a.pricing_param, str(a.target_kind), a.target_id)
 
 
+_LIVE = "('pending', 'active', 'revoking')"
+
+
+class AssignmentIngest:
+    """One read of an account's assignments on Apple, stored a page at a time while the rest is still being read.
+
+    Pages may come from a thread that shares the database with other accounts' syncs: every database step holds
+    `lock`. A complete read (a full listing) marks revoked at `finish` what it never saw; a delta only adds.
+    """
+
+    def __init__(
+        self, store: SyncStateStore, account_id: int, *, complete: bool, now: datetime, adam_id: str | None = None,
+        lock: AbstractContextManager[object] | None = None,
+    ) -> None:  # fmt: skip
+        self._store = store
+        self._account_id = account_id
+        self._complete = complete
+        self._stamp = to_iso(now)
+        self._adam_id = adam_id
+        self._lock: AbstractContextManager[object] = lock if lock is not None else nullcontext()
+        # Live licenses known to this read: key -> (row id, state); a row this read inserted has no id here.
+        self._live: dict[Key, tuple[int | None, str]] = {}
+        self._loaded = False
+        self._seen: set[Key] = set()
+        self._found = 0
+        self._confirmed = 0
+
+    def add(self, records: Sequence[Assignment]) -> None:
+        """Store one page: assignments abctl did not know become `external` licenses, pending ones become active."""
+        keys = {_key(a) for a in records} - self._seen
+        if not keys:
+            return
+        self._seen |= keys
+        with self._lock:
+            live = self._known_live(keys)
+            new = sorted(key for key in keys if key not in live)
+            confirm = [key for key in keys if key in live and live[key][1] == "pending"]
+            with self._store.transaction():
+                self._store.insert_found(self._account_id, new, self._stamp)
+                self._store.confirm_licenses([row for key in confirm if (row := live[key][0]) is not None])
+        for key in new:
+            live[key] = (None, "active")
+        for key in confirm:
+            live[key] = (live[key][0], "active")
+        self._found += len(new)
+        self._confirmed += len(confirm)
+
+    def restart(self) -> None:
+        """The listing is being read again from its first page: only the new walk counts as seen."""
+        self._seen.clear()
+
+    def finish(self) -> Drift:
+        """End the read; a complete one revokes the live licenses it never saw."""
+        gone: list[Key] = []
+        with self._lock:
+            if self._complete:
+                live = self._known_live(set())
+                gone = [key for key in live if key not in self._seen]
+                with self._store.transaction():
+                    self._store.revoke_missing(
+                        self._account_id,
+                        [row for key in gone if (row := live[key][0]) is not None],
+                        [key for key in gone if live[key][0] is None],
+                        self._stamp,
+                    )
+        return Drift(found=self._found, confirmed=self._confirmed, missing=len(gone))
+
+    def _known_live(self, keys: set[Key]) -> dict[Key, tuple[int | None, str]]:
+        if self._complete and not self._loaded:
+            self._live.update(self._store.live_licenses(self._account_id, self._adam_id))
+            self._loaded = True
+        elif not self._complete:
+            # A delta is small: look up only its keys (the live-license index answers each one).
+            self._live.update(
+                self._store.live_licenses_among(self._account_id, [k for k in keys if k not in self._live])
+            )
+        return self._live
+
+
 class SyncStateStore(StoreBase):
-    def _live(self, account_id: int, adam_id: str | None) -> dict[Key, tuple[int, str]]:
+    def live_licenses(self, account_id: int, adam_id: str | None = None) -> dict[Key, tuple[int | None, str]]:
+        """The account's live licenses (of one app when `adam_id` is given): key -> (row id, state)."""
         sql = ("SELECT id, adam_id, pricing_param, target_kind, target_id, state FROM licenses WHERE account_id = ?"
-               " AND state IN ('pending', 'active', 'revoking')")  # fmt: skip
+               f" AND state IN {_LIVE}")  # fmt: skip
         params: tuple[object, ...] = (account_id,)
         if adam_id is not None:
             sql += " AND adam_id = ?"
             params = (account_id, adam_id)
         return {(r[1], r[2], r[3], r[4]): (r[0], r[5]) for r in self.db.execute(sql, params).fetchall()}
 
+    def live_licenses_among(self, account_id: int, keys: Iterable[Key]) -> dict[Key, tuple[int | None, str]]:
+        """Those of `keys` the account holds a live license for."""
+        sql = ("SELECT id, state FROM licenses WHERE account_id = ? AND adam_id = ? AND pricing_param = ?"
+               f" AND target_kind = ? AND target_id = ? AND state IN {_LIVE}")  # fmt: skip
+        found: dict[Key, tuple[int | None, str]] = {}
+        for key in keys:
+            row = self.db.execute(sql, (account_id, *key)).fetchone()
+            if row is not None:
+                found[key] = (row[0], row[1])
+        return found
+
+    def assignment_ingest(
+        self, account_id: int, *, complete: bool, now: datetime, adam_id: str | None = None,
+        lock: AbstractContextManager[object] | None = None,
+    ) -> AssignmentIngest:  # fmt: skip
+        """A page-by-page read of Apple's assignments (see AssignmentIngest); `adam_id` scopes a complete read."""
+        return AssignmentIngest(self, account_id, complete=complete, now=now, adam_id=adam_id, lock=lock)
+
     def apply_assignments(
         self, account_id: int, assignments: Sequence[Assignment], *, complete: bool, now: datetime,
         adam_id: str | None = None,
     ) -> Drift:  # fmt: skip
         """Merge Apple's assignments; with `complete`, what Apple did not list is revoked (scoped to `adam_id`)."""
-        stamp = to_iso(now)
-        live = self._live(account_id, adam_id)
-        seen = {_key(a) for a in assignments}
-        new = [key for key in seen if key not in live]
-        confirm = [live[key][0] for key in seen if key in live and live[key][1] == "pending"]
-        gone = [row_id for key, (row_id, _state) in live.items() if key not in seen] if complete else []
-        with self.transaction():
-            self.db.conn.executemany(
-                "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state,"
-                " assigned_at, last_action, detail) VALUES (?, ?, ?, ?, ?, 'external', 'active', ?, 'sync',"
-                " 'found on Apple')",
-                [(account_id, *key, stamp) for key in sorted(new)],
-            )
-            self._update(confirm, "UPDATE licenses SET state = 'active', last_action = 'associate' WHERE id IN ({})")
-            self._update(
-                gone,
-                "UPDATE licenses SET state = 'revoked', revoked_at = '" + stamp + "', last_action = 'sync',"
-                " detail = 'not on Apple at sync' WHERE id IN ({})",
-            )
-        return Drift(found=len(new), confirmed=len(confirm), missing=len(gone))
+        ingest = self.assignment_ingest(account_id, complete=complete, now=now, adam_id=adam_id)
+        ingest.add(assignments)
+        return ingest.finish()
 
-    def _update(self, ids: Iterable[int], sql: str) -> None:
+    def insert_found(self, account_id: int, keys: Sequence[Key], stamp: str) -> None:
+        """Assignments Apple has and abctl did not know: live `external` licenses."""
+        self.db.conn.executemany(
+            "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state,"
+            " assigned_at, last_action, detail) VALUES (?, ?, ?, ?, ?, 'external', 'active', ?, 'sync',"
+            " 'found on Apple')",
+            [(account_id, *key, stamp) for key in keys],
+        )
+
+    def confirm_licenses(self, ids: Sequence[int]) -> None:
+        """Pending licenses Apple now lists: active."""
+        self._update(ids, "UPDATE licenses SET state = 'active', last_action = 'associate' WHERE id IN ({})")
+
+    def revoke_missing(self, account_id: int, ids: Sequence[int], keys: Sequence[Key], stamp: str) -> None:
+        """Live licenses a complete read did not see (by row id, or by key for rows this read inserted)."""
+        revoke = ("UPDATE licenses SET state = 'revoked', revoked_at = ?, last_action = 'sync',"
+                  " detail = 'not on Apple at sync' WHERE")  # fmt: skip
+        self._update(ids, revoke + " id IN ({})", (stamp,))
+        self.db.conn.executemany(
+            revoke + " account_id = ? AND adam_id = ? AND pricing_param = ? AND target_kind = ? AND target_id = ?"
+            f" AND state IN {_LIVE}",
+            [(stamp, account_id, *key) for key in keys],
+        )
+
+    def _update(self, ids: Iterable[int], sql: str, leading: tuple[object, ...] = ()) -> None:
         ids = list(ids)
         for start in range(0, len(ids), 900):
             chunk = ids[start : start + 900]
-            self.db.execute(sql.format(", ".join("?" for _ in chunk)), tuple(chunk))
+            self.db.execute(sql.format(", ".join("?" for _ in chunk)), (*leading, *chunk))
 
     def live_counts_by_asset(self, account_id: int) -> dict[tuple[str, str], int]:
         rows = self.db.execute(
