@@ -133,13 +133,19 @@ def import_files(columns: list[str]) -> st.SearchStrategy[tuple[str, bytes]]:
     )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@pytest.fixture
+def with_lab_and_carol(cli: Cli) -> Cli:
+    cli.expect("spaces", "add", "lab")
+    cli.expect("users", "add", "carol")
+    return cli
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(kind=st.sampled_from(["devices", "users"]), data=st.data())
 def test_imports_of_any_file_succeed_or_refuse_cleanly_and_change_nothing(
-    cli: Cli, tmp_path: Path, db_path: Path, kind: str, data: st.DataObject
+    with_lab_and_carol: Cli, tmp_path: Path, db_path: Path, kind: str, data: st.DataObject
 ) -> None:
-    cli("spaces", "add", "lab")
-    cli("users", "add", "carol")
+    cli = with_lab_and_carol
     suffix, content = data.draw(import_files(DEVICE_COLUMNS if kind == "devices" else USER_COLUMNS))
     path = tmp_path / f"import.{suffix}"
     path.write_bytes(content)

@@ -94,7 +94,7 @@ def test_two_real_syncs_at_once_one_waits_and_a_short_timeout_exits_9(served: Se
     abctl = Abctl(tmp_path / "home", served.api_url)
     abctl.expect("tokens", "add", "district", "--file", str(served.token("district")))
     lock = abctl.db_path.with_name("abctl.db.lock")
-    served.admin("faults", {"spec": "latency=400"})  # every Apple call takes 0.4 s: the first sync holds the lock
+    served.admin("faults", {"spec": "latency=250"})  # every Apple call takes 0.25 s: the first sync holds the lock
     try:
         first = start(abctl, "sync", "--full")
         deadline = time.monotonic() + 20
