@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from abctl.errors import AbctlError
 from abctl.models import EventFailure, EventKind, LedgerEvent, LedgerState, LicenseState, TargetKind
@@ -15,7 +15,7 @@ from abctl.services.ledger import SentWrite, settle_write
 
 if TYPE_CHECKING:
     from abctl.apple.client import AppsBooksClient
-    from abctl.models import Account, License
+    from abctl.models import Account, Assignment, License
     from abctl.services.runtime import Runtime
 
 OPEN_STATES = (LedgerState.INTENT, LedgerState.UNKNOWN, LedgerState.PENDING)
@@ -161,7 +161,7 @@ def _record(rt: Runtime, event: LedgerEvent, requested: int, completed: int,
 
 def _assignments(client: AppsBooksClient, kind: TargetKind, targets: Sequence[str], assets: Sequence[str]) -> set[Pair]:
     """Apple's assignments for these targets (one read each) or, for many targets, these assets (one walk each)."""
-    found: list[Any] = []
+    found: list[Assignment] = []
     if len(targets) <= _PER_TARGET_READS or not assets:
         for target in targets:
             if kind == TargetKind.DEVICE:
