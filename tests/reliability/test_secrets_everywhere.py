@@ -149,9 +149,12 @@ def test_every_command_is_in_the_session_and_none_takes_a_token_argument(tmp_pat
 def test_a_token_pasted_where_a_name_or_path_goes_is_not_echoed(cli: Cli, tmp_path: Path) -> None:
     world = demo(now=datetime.now(UTC))
     text = world.tokens[0].text
+    unreachable = ("--api-url", "http://127.0.0.1:9/mdm/v2/")
     for args in (("tokens", "add", "x", "--file", text), ("tokens", "add", text, "--file", "-"),
-                 ("spaces", "add", text), ("--debug", "spaces", "add", text)):  # fmt: skip
-        result = cli(*args, input=text)
+                 ("spaces", "add", text), ("--debug", "spaces", "add", text),
+                 (*unreachable, "tokens", "add", "stdin", "--file", "-"),
+                 (*unreachable, "--debug", "tokens", "add", "stdin", "--file", "-")):  # fmt: skip
+        result = cli(*args, input=text, overrides=Overrides(sleep=lambda seconds: None))  # retries cost nothing
         assert result.exit_code != 0
         shown = result.stdout + result.stderr + _traceback(result)
         assert not [secret for secret in secrets_of(text) if secret in shown], (args, shown)
