@@ -62,6 +62,18 @@ def test_an_early_answer_frees_the_place_sooner() -> None:
     assert time.now - start == pytest.approx(1.02)
 
 
+def test_a_late_answer_holds_the_place_until_one_window_after_it() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(3, clock=time.clock, sleep=time.sleep, margin=0.1)
+    slots = [limiter.acquire() for _ in range(3)]
+    start = time.now
+    time.now += 0.25  # a busy server: Apple may have counted these as late as their answers, 250 ms after sending
+    for slot in slots:
+        limiter.release(slot)
+    limiter.acquire()
+    assert time.now - start == pytest.approx(1.25)
+
+
 def test_set_rate_changes_the_budget() -> None:
     time = FakeTime()
     limiter = RateLimiter(15, clock=time.clock, sleep=time.sleep)

@@ -105,7 +105,7 @@ class AppsBooksClient:
         """Limits, URLs and error texts; cached, re-read at least every 5 minutes (Apple's guidance)."""
         with self._config_lock:
             if self._config is None or self._clock() - self._config_at >= SERVICE_CONFIG_TTL:
-                data = self._requester.send("GET", "service/config", known={})
+                data = self._requester.send("GET", "service/config", known={}, limited=False)
                 self._config = wire.read("GET service/config", wire.service_config, data)
                 self._config_at = self._clock()
                 self._requester.limiter.set_rate(self._config.limits.max_request_per_second)

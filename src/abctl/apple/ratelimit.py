@@ -2,9 +2,10 @@
 shared by every thread of one client (concurrent page fetches included). Clock and sleep are injectable.
 
 Apple counts a request somewhere between the moment abctl sends it and the moment the answer is back. So a request
-holds its place in the window from when it is sent until one `window` after the earlier of its answer and
-`sent + margin` (the margin bounds how late a slow request can have been counted). This keeps 9646 away without
-giving up more of the budget than the round trip actually costs.
+holds its place in the window from when it is sent until one `window` after its answer; while no answer has come,
+it is taken to have been counted by `sent + margin` (so one stuck request cannot stall the others for long). A
+slow answer moves the place to its own time: a busy server may count a request late, and a place freed too early
+is a 9646. This keeps 9646 away without giving up more of the budget than the round trip actually costs.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class RateLimiter:
     def release(self, slot: Slot) -> None:
         """The answer is back: Apple counted the request by now, so its place frees up one window from now."""
         with self._lock:
-            slot.stamp = min(slot.stamp, self._clock())
+            slot.stamp = self._clock()
 
     @contextmanager
     def request(self) -> Iterator[Slot]:
@@ -78,8 +79,8 @@ class RateLimiter:
             self.release(slot)
 
     def _wait_time(self, now: float) -> float:
-        # Slots are in send order and stamp <= sent + margin, so the oldest can be dropped once that has passed.
-        while self._slots and self._slots[0].sent + self.margin + self.window <= now:
+        # Slots are in send order; the oldest can go once its window has passed.
+        while self._slots and self._slots[0].stamp + self.window <= now:
             self._slots.popleft()
         live = sorted(slot.stamp for slot in self._slots if slot.stamp + self.window > now)
         if len(live) < self.rate:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
+from contextlib import nullcontext
 from typing import Any
 
 import httpx
@@ -55,14 +56,16 @@ class Requester:
         params: Mapping[str, str] | None = None,
         body: Mapping[str, Any] | None = None,
         write: bool = False,
+        limited: bool = True,
     ) -> dict[str, Any]:
-        """One Apple call. Raises the typed AbctlError of the last failure once retrying is over."""
+        """One Apple call. Raises the typed AbctlError of the last failure once retrying is over. `limited=False`
+        only for `service/config`, which carries no sToken, so Apple cannot count it against one."""
         waited = 0.0
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = self._exchange(method, path, params, body)
+                response = self._exchange(method, path, params, body, limited)
             except HTTPX_EXCEPTIONS as error:
                 sent = request_was_sent(error)
                 failure = transport_error(error, is_write=write, sent=sent)
@@ -95,13 +98,18 @@ class Requester:
         return self._send_traced(request)
 
     def _exchange(
-        self, method: str, path: str, params: Mapping[str, str] | None, body: Mapping[str, Any] | None
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str] | None,
+        body: Mapping[str, Any] | None,
+        limited: bool = True,
     ) -> httpx.Response:
         request = self.http.build_request(method, path, params=params, json=body)
-        return self._send_traced(request)
+        return self._send_traced(request, limited)
 
-    def _send_traced(self, request: httpx.Request) -> httpx.Response:
-        with self.limiter.request():
+    def _send_traced(self, request: httpx.Request, limited: bool = True) -> httpx.Response:
+        with self.limiter.request() if limited else nullcontext():
             started = self._clock()
             try:
                 response = self.http.send(request)

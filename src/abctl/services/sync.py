@@ -57,7 +57,11 @@ def sync_accounts(
         rt.client(account)  # build clients on this thread: reading secrets touches the database
     # Before the reads: a full read would otherwise call an interrupted write's licenses revoked, not failed.
     settle_open_writes(rt, account_ids=[account.id for account in accounts], wait=False)
-    with ThreadPoolExecutor(max_workers=max(1, min(len(accounts), 8))) as pool:
+    from abctl.services.assign import cyclic_gc_paused
+
+    # A full read builds ~100,000 small acyclic objects per account; the collector's passes over them would stall
+    # every page thread (the rate budget is paced by answers, so a pause is lost time).
+    with cyclic_gc_paused(), ThreadPoolExecutor(max_workers=max(1, min(len(accounts), 8))) as pool:
         results = list(pool.map(lambda a: _sync_one(rt, a, full, lock, on_progress), accounts))
     from abctl.services.notifications import evaluate_usage
 

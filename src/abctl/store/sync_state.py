@@ -72,9 +72,10 @@ class AssignmentIngest:
             live = self._known_live(keys)
             new = sorted(key for key in keys if key not in live)
             confirm = [key for key in keys if key in live and live[key][1] == "pending"]
-            with self._store.transaction():
-                self._store.insert_found(self._account_id, new, self._stamp)
-                self._store.confirm_licenses([row for key in confirm if (row := live[key][0]) is not None])
+            if new or confirm:
+                with self._store.transaction():
+                    self._store.insert_found(self._account_id, new, self._stamp)
+                    self._store.confirm_licenses([row for key in confirm if (row := live[key][0]) is not None])
         for key in new:
             live[key] = (None, "active")
         for key in confirm:
@@ -93,6 +94,7 @@ class AssignmentIngest:
             if self._complete:
                 live = self._known_live(set())
                 gone = [key for key in live if key not in self._seen]
+            if gone:
                 with self._store.transaction():
                     self._store.revoke_missing(
                         self._account_id,
