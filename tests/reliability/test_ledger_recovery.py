@@ -14,8 +14,14 @@ from abctl.apple.client import AppsBooksClient
 from abctl.errors import WriteOutcomeUnknownError
 from abctl.models import EventKind, LedgerState, TargetKind
 from abctl.services.events import wait_for_events
-from abctl.services.ledger import SentWrite, send_write
-from abctl.services.ledger_recovery import NOT_LANDED, RecoveredWrite, settle_open_writes
+from abctl.services.ledger import SentWrite, send_write, settle_write
+from abctl.services.ledger_recovery import (
+    NEVER_SENT,
+    NOT_LANDED,
+    RecoveredWrite,
+    settle_open_writes,
+    settle_stranded_licenses,
+)
 from abctl.store.licenses import NewLicense
 
 APP = "1000000001"
@@ -152,3 +158,18 @@ def test_an_apple_error_leaves_the_row_open_for_the_next_run(world: World) -> No
     assert "revoked" in recovered.detail
     assert states(world, ids) == [("pending", None)]
     assert settle_open_writes(world.rt, account_ids=[]) == []  # only the accounts asked for
+
+
+def test_licenses_a_run_left_pending_outside_any_open_row_are_settled(world: World) -> None:
+    account = world.store.get_account("district")
+    new = [NewLicense(account.id, APP, "STDQ", TargetKind.DEVICE, serial, "admin") for serial in ("R1", "R2")]
+    [never_sent] = world.store.insert_pending_licenses(new[:1], now=world.rt.now())  # killed before the intent
+    [outcome_recorded] = world.store.insert_pending_licenses(new[1:], now=world.rt.now())
+    batch = AssetBatch(((APP, "STDQ"),), TargetKind.DEVICE, ("R2",))
+    payload = {"assets": [[APP, "STDQ"]], "target_kind": "device", "targets": ["R2"], "license_ids": [outcome_recorded]}
+    sent = send_write(world.rt, account, "associate", payload, lambda client: client.associate(batch))
+    settle_write(world.rt, sent)  # the event is recorded complete; the run died before moving its license
+    assert settle_stranded_licenses(world.rt, account_ids=[account.id + 1]) == 0  # another account's: untouched
+    assert settle_open_writes(world.rt) == []
+    assert states(world, [never_sent, outcome_recorded]) == [("failed", NEVER_SENT), ("active", None)]
+    assert settle_stranded_licenses(world.rt) == 0

@@ -23,6 +23,7 @@ OPEN_STATES = (LedgerState.INTENT, LedgerState.UNKNOWN, LedgerState.PENDING)
 _PER_TARGET_READS = 50
 Pair = tuple[str, str, str]  # adamId, target kind, target id
 NOT_LANDED = "the interrupted write did not land: Apple's assignments show no change"
+NEVER_SENT = "never sent: the run stopped before its Apple call"
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,39 @@ def settle_open_writes(
     wanted = [e for e in reversed(events) if e.account_id is not None]
     if account_ids is not None:
         wanted = [e for e in wanted if e.account_id in set(account_ids)]
-    return [settle_event(rt, event, wait=wait) for event in wanted]
+    recovered = [settle_event(rt, event, wait=wait) for event in wanted]
+    settle_stranded_licenses(rt, account_ids=account_ids)
+    return recovered
+
+
+def settle_stranded_licenses(rt: Runtime, *, account_ids: Collection[int] | None = None) -> int:
+    """Pending licenses no open ledger row names: the run stopped after committing them but before its intent
+    (never sent: failed), or after recording the event's outcome but before applying it (applied now).
+    Returns how many licenses moved."""
+    open_rows = rt.store.list_events(states=[str(state) for state in OPEN_STATES])
+    named = {int(i) for event in open_rows for i in _license_ids(event)}
+    stranded = {item.id: item for item in rt.store.find_licenses(states=[LicenseState.PENDING])
+                if item.id not in named and (account_ids is None or item.account_id in set(account_ids))}  # fmt: skip
+    total = len(stranded)
+    if not stranded:
+        return 0
+    for event in rt.store.list_events(states=[str(LedgerState.COMPLETE), str(LedgerState.FAILED)]):
+        if event.kind != EventKind.ASSOCIATE or not stranded.keys() & set(_license_ids(event)):
+            continue
+        if event.event_id is None:  # Apple refused the call itself: none of its licenses exists
+            _fail(rt, [stranded[i] for i in _license_ids(event) if i in stranded], event.failures, None, every=True)
+        else:
+            apply_outcome(rt, event, event.failures, event_id=event.event_id)
+        for license_id in _license_ids(event):
+            stranded.pop(license_id, None)
+        if not stranded:
+            return total
+    rt.store.set_license_state(list(stranded), LicenseState.FAILED, detail=NEVER_SENT)
+    return total
+
+
+def _license_ids(event: LedgerEvent) -> list[int]:
+    return [int(i) for i in event.payload.get("license_ids", []) or []]  # type: ignore[attr-defined]
 
 
 def settle_event(rt: Runtime, event: LedgerEvent, *, wait: bool = True) -> RecoveredWrite:
@@ -70,8 +103,7 @@ def settle_event(rt: Runtime, event: LedgerEvent, *, wait: bool = True) -> Recov
 def apply_outcome(rt: Runtime, event: LedgerEvent, failures: Sequence[EventFailure], *, event_id: str | None) -> None:
     """Move the licenses an event names (payload `license_ids`) out of pending / revoking by its outcome; licenses
     a sync or another run already moved are left alone."""
-    ids = [int(i) for i in event.payload.get("license_ids", []) or []]  # type: ignore[attr-defined]
-    licenses = rt.store.get_licenses(ids)
+    licenses = rt.store.get_licenses(_license_ids(event))
     if event.kind == EventKind.ASSOCIATE:
         pending = [item for item in licenses if item.state == LicenseState.PENDING]
         failed = [item for item in pending if _failure(failures, item) is not None]
@@ -94,10 +126,14 @@ def _failure(failures: Sequence[EventFailure], item: License) -> EventFailure | 
     return None
 
 
-def _fail(rt: Runtime, items: Sequence[License], failures: Sequence[EventFailure], event_id: str | None) -> None:
+def _fail(rt: Runtime, items: Sequence[License], failures: Sequence[EventFailure], event_id: str | None, *,
+          every: bool = False) -> None:  # fmt: skip
+    """Mark licenses failed with the failure naming them (`every`: the call's first failure for all)."""
     for item in items:
-        failure = _failure(failures, item)
-        assert failure is not None
+        failure = failures[0] if every and failures else _failure(failures, item)
+        if failure is None:
+            rt.store.set_license_state([item.id], LicenseState.FAILED, event_id=event_id, detail=NEVER_SENT)
+            continue
         detail = f"{failure.error_number}: {failure.error_message}" if failure.error_number else failure.error_message
         rt.store.set_license_state([item.id], LicenseState.FAILED, event_id=event_id, detail=detail)
 
