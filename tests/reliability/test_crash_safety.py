@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import signal
+import stat
 from pathlib import Path
 
 import pytest
@@ -80,6 +81,7 @@ def test_a_killed_assign_ends_with_every_license_recorded_once(
     events = abctl.db().execute("SELECT state FROM events WHERE kind = 'associate' ORDER BY id").fetchall()
     assert events == ([("complete",)] if sent else [("failed",), ("complete",)])
     assert abctl.db().execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert stat.S_IMODE(abctl.db_path.stat().st_mode) == 0o600  # private after the crash and every recovery write
 
 
 @pytest.mark.parametrize("value", ["", "1", "yes", "BEFORE_SEND", " before_send", "before_send ", "after_send,x"])
