@@ -35,3 +35,18 @@ def test_planning_benchmark_at_toy_size() -> None:
     # reservations first (1%), then the students' account (a quarter), then everyone's (a half); the rest refused
     assert figures["by_account"] == {"acct3": 10, "acct1": 250, "acct2": 500, "no_seat": 240}
     assert figures["decisions"] == 1_000
+
+
+def test_startup_benchmark_at_toy_size() -> None:
+    figures = load("bench_startup").run(repeat=1)
+    assert set(figures) == {"python -c pass", "abctl --version", "abctl --help"}
+    assert figures["abctl --version"]["heavy"] == figures["abctl --help"]["heavy"] == []
+    assert figures["abctl --help"]["modules"] > figures["abctl --version"]["modules"] > 0
+
+
+def test_import_benchmark_at_toy_size() -> None:
+    figures = load("bench_import").run(50, subprocess_run=False)
+    assert figures["new_summary"] == "Imported 50 device(s) from devices.csv: 50 added, 0 updated, 0 unchanged."
+    assert figures["unchanged_summary"] == "Imported 50 device(s) from devices.csv: 0 added, 0 updated, 50 unchanged."
+    # rows 1, 11, 21, 31 and 41 gain an owner
+    assert figures["changed_summary"] == "Imported 50 device(s) from changed.csv: 0 added, 5 updated, 45 unchanged."
