@@ -50,3 +50,10 @@ def test_import_benchmark_at_toy_size() -> None:
     assert figures["unchanged_summary"] == "Imported 50 device(s) from devices.csv: 0 added, 0 updated, 50 unchanged."
     # rows 1, 11, 21, 31 and 41 gain an owner
     assert figures["changed_summary"] == "Imported 50 device(s) from changed.csv: 0 added, 5 updated, 45 unchanged."
+
+
+def test_assign_benchmark_at_toy_size() -> None:
+    figures = load("bench_assign").run(devices=2_500, multi_apps=30, multi_devices=100, latency_ms=0)
+    one, many = figures["one_app"], figures["many_apps"]
+    assert (one["associate"], one["ceiling"], one["licenses_on_apple"]) == (3, 3, 2_500)  # 1 app x 3 x 1,000 serials
+    assert (many["associate"], many["ceiling"], many["licenses_on_apple"]) == (2, 2, 2_500 + 30 * 100)  # 25 + 5 apps
