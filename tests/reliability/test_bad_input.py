@@ -166,7 +166,7 @@ COMMANDS = [
     ("users", "add", "{0}", "--email", "{1}"), ("groups", "add-member", "{0}", "{1}"), ("distribute", "{0}"),
     ("usage", "--app", "{0}"), ("log", "--since", "{0}"), ("events", "wait", "{0}"), ("tokens", "show", "{0}"),
     ("devices", "retire", "{0}", "--yes"), ("move-space", "{0}", "--to", "{1}", "--yes"), ("apps", "add", "{0}"),
-    ("notifications", "--fail-on", "{0}"),  # not yet `tokens check --expiring-within`: 10**9 days overflows (exit 1)
+    ("notifications", "--fail-on", "{0}"), ("tokens", "check", "--expiring-within", "{0}"),
 ]  # fmt: skip
 
 

@@ -114,7 +114,9 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Account n
 def check(
     ctx: typer.Context,
     *,
-    expiring_within: Annotated[int, typer.Option("--expiring-within", min=0, help="Days of warning.")] = 30,
+    expiring_within: Annotated[
+        int, typer.Option("--expiring-within", min=0, max=3650, help="Days of warning (up to 10 years).")
+    ] = 30,
 ) -> None:
     """Probe every token; exit 8 if any is expired, revoked, claimed or expiring.
 
