@@ -7,7 +7,9 @@ that return an eventId: callers batch them (abctl.apple.batching) so each call i
 
 from __future__ import annotations
 
+import functools
 import random
+import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -70,6 +72,7 @@ class AppsBooksClient:
             timeout=timeout,
             transport=transport,
             limits=httpx.Limits(max_connections=MAX_PAGES_IN_FLIGHT + 1),
+            verify=_tls_context() if transport is None else True,
         )
         limiter = RateLimiter(15, clock=clock, sleep=sleep)
         self._requester = Requester(
@@ -297,6 +300,13 @@ class AppsBooksClient:
                 with self._config_lock:
                     self._config = None  # limits or URLs changed (9700-9705, 9714, 9617, 9634): re-read them
             raise
+
+
+@functools.cache
+def _tls_context() -> ssl.SSLContext:
+    """One TLS context for every client of the process: loading the CA bundle costs ~40 ms, once per account
+    otherwise (a sync of several accounts builds a client for each)."""
+    return httpx.create_ssl_context()
 
 
 def _param(value: str | bool | int) -> str:
