@@ -3,9 +3,9 @@
 The first page, then the rest with at most five in flight; follow `nextPageIndex` until the last page truly says
 there is no next one (`totalPages` can grow mid-walk). The first page's `versionId` is the listing's version; a
 later page with another version (or a page that vanished: 9650) means the data changed while it was read, so the
-walk restarts once, then gives up with VersionChangedError. `on_data` sees each page of the current version as
-it lands (in landing order, on the walking thread) so a caller can store it while the walk goes on; `on_restart`
-says that the pages seen so far belong to an abandoned walk.
+walk restarts once, then gives up with VersionChangedError. `on_data` gets each page of the current version as
+it lands (in landing order, on a thread of its own) so a caller can store it while the walk goes on; `on_restart`
+says that the pages handed over so far belong to an abandoned walk.
 """
 
 from __future__ import annotations

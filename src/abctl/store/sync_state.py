@@ -2,7 +2,8 @@
 
 A full read replaces the account's live licenses: assignments abctl did not know become `external` licenses,
 and live licenses Apple no longer has are marked revoked. A delta only adds: Apple's documented deltas carry
-no removals, so the sync service heals removals by re-reading an asset whose counts disagree.
+no removals, so the sync service heals removals by re-reading an asset whose counts disagree. Reads are stored a
+page at a time (AssignmentIngest), so a 100,000-assignment walk is stored by the time its last page lands.
 """
 
 from __future__ import annotations
