@@ -109,23 +109,25 @@ class LicensesStore(StoreBase):
         revoked_at: datetime | None = None,
         usable_until: dict[int, datetime | None] | None = None,
     ) -> None:
-        """Move licenses to a new state, recording the event, action and grace end where given."""
+        """Move licenses to a new state, recording the event, action and grace end where given (one statement
+        for all of them: a 30,000-license assign used to spend a second on single-row updates)."""
+        fields: dict[str, Any] = {"state": str(state)}
+        for column, value in (("event_id", event_id), ("last_action", last_action), ("detail", detail)):
+            if value is not None:
+                fields[column] = value
+        if revoked_at is not None:
+            fields["revoked_at"] = to_iso(revoked_at)
+        grace = usable_until or {}
+        plain = ", ".join(f"{column} = ?" for column in fields)
+        values = tuple(fields.values())
         with self.transaction():
-            for license_id in ids:
-                fields: dict[str, Any] = {"state": str(state)}
-                if event_id is not None:
-                    fields["event_id"] = event_id
-                if last_action is not None:
-                    fields["last_action"] = last_action
-                if detail is not None:
-                    fields["detail"] = detail
-                if revoked_at is not None:
-                    fields["revoked_at"] = to_iso(revoked_at)
-                if usable_until is not None and license_id in usable_until:
-                    until = usable_until[license_id]
-                    fields["usable_until"] = to_iso(until) if until else None
-                assignments = ", ".join(f"{column} = ?" for column in fields)
-                self.db.execute(f"UPDATE licenses SET {assignments} WHERE id = ?", (*fields.values(), license_id))
+            self.db.conn.executemany(
+                f"UPDATE licenses SET {plain} WHERE id = ?", [(*values, i) for i in ids if i not in grace]
+            )
+            self.db.conn.executemany(
+                f"UPDATE licenses SET {plain}, usable_until = ? WHERE id = ?",
+                [(*values, to_iso(grace[i]) if grace[i] else None, i) for i in ids if i in grace],  # type: ignore[arg-type]
+            )
 
     def grace_licenses(self, space: str, *, now: datetime, adam_id: str | None = None) -> list[License]:
         """Revoked licenses of the space's accounts still usable at `now` (R12 grace), the soonest end first."""
