@@ -14,7 +14,7 @@ from typing import Any
 import typer
 
 from abctl.cli.context import AppContext
-from abctl.errors import AppleAPIError, InputError
+from abctl.errors import InputError
 from abctl.output import Column, Format, machine_value
 from abctl.services.revocation import RevocationResult
 from abctl.services.revocation_plan import RevocationPlan
@@ -84,31 +84,28 @@ def confirm(question: str, *, yes: bool, retry: str) -> None:
     typer.confirm(question, abort=True, err=True)
 
 
-def show_result(actx: AppContext, result: RevocationResult) -> None:
-    """The outcome of every license; exit 5 when some could not be revoked.
+def show_result(actx: AppContext, result: RevocationResult, columns: Sequence[Column] = RESULT_COLUMNS) -> None:
+    """The outcome of every license; exit 6 when Apple could not be reached, 3 for a refused token, else 5 when
+    some could not be revoked (RevocationResult.failure).
 
-    Raises: AppleAPIError when a license failed.
+    Raises: AbctlError when a license failed.
     """
     renderer = actx.renderer
     rows = [outcome.as_dict() for outcome in result.outcomes]
     if rows or renderer.fmt is not Format.TABLE:
-        renderer.rows(rows, RESULT_COLUMNS, title="Revocation results")
+        renderer.rows(rows, columns, title="Revocation results")
     if not rows:
         return
-    revoked, failed, pending = result.count("revoked"), result.count("failed"), result.count("pending")
-    skipped = result.count("skipped")
-    calls = len(result.calls)
-    summary = f"Revoked {revoked} license(s) in {calls} Apple call(s)"
-    if skipped:
-        summary += f"; {skipped} skipped (cannot be revoked)"
+    summary = f"Revoked {result.count('revoked')} license(s) in {len(result.calls)} Apple call(s)"
+    if result.count("skipped"):
+        summary += f"; {result.count('skipped')} skipped (cannot be revoked)"
     renderer.success(summary + ".")
+    pending = result.count("pending")
     if pending:
         renderer.warn(f"Apple has not finished {pending} revocation(s); settle them with: abctl events wait")
-    if failed:
-        raise AppleAPIError(
-            f"{failed} license(s) could not be revoked",
-            hint="see the rows marked failed; run the same command again to retry them",
-        )
+    failure = result.failure(hint="see the rows marked failed; run the same command again to retry them")
+    if failure is not None:
+        raise failure
 
 
 def show_licenses(

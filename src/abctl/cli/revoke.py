@@ -12,13 +12,12 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from abctl.cli.context import AppContext
-from abctl.cli.license_views import PLAN_COLUMNS, RESULT_COLUMNS, confirm
+from abctl.cli.license_views import PLAN_COLUMNS, RESULT_COLUMNS, confirm, show_result
 from abctl.cli.options import DryRunOpt, SpaceOpt, YesOpt
 from abctl.output import Column, Format
 from abctl.timeutil import utc_now
 
 if TYPE_CHECKING:
-    from abctl.services.revocation import RevocationResult
     from abctl.services.revocation_request import AppRevocation
 
 app = typer.Typer()
@@ -66,7 +65,7 @@ def revoke(
         confirm(f"Revoke {count} license(s) of {request.name}?", yes=yes, retry=retry)
     with actx.writer_lock(), actx.renderer.progress("Revoking") as advance:
         result = execute_revocation(actx.runtime(), request.plan, on_progress=advance)
-    _show_result(actx, result)
+    show_result(actx, result, REVOKE_RESULT_COLUMNS)
 
 
 def _scope_option(request: AppRevocation) -> str:
@@ -97,26 +96,3 @@ def _show_plan(actx: AppContext, request: AppRevocation, *, dry_run: bool) -> No
         renderer.info(f"Macs that keep the app installed: {', '.join(plan.keep_devices)}")
     if dry_run:
         renderer.info("Dry run: nothing was changed.")
-
-
-def _show_result(actx: AppContext, result: RevocationResult) -> None:
-    """Every license's outcome; exit 5 or 6 when some could not be revoked.
-
-    Raises: AppleAPIError (5) or AppleUnavailableError (6) when a license failed.
-    """
-    renderer = actx.renderer
-    rows = [outcome.as_dict() for outcome in result.outcomes]
-    if rows or renderer.fmt is not Format.TABLE:
-        renderer.rows(rows, REVOKE_RESULT_COLUMNS, title="Revocation results")
-    if not rows:
-        return
-    summary = f"Revoked {result.count('revoked')} license(s) in {len(result.calls)} Apple call(s)"
-    if result.count("skipped"):
-        summary += f"; {result.count('skipped')} skipped (cannot be revoked)"
-    renderer.success(summary + ".")
-    pending = result.count("pending")
-    if pending:
-        renderer.warn(f"Apple has not finished {pending} revocation(s); settle them with: abctl events wait")
-    failure = result.failure(hint="see the rows marked failed; run the same command again to retry them")
-    if failure is not None:
-        raise failure
