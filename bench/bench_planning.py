@@ -12,21 +12,18 @@ auto-distribute). 100,000 devices, each owned by a user, half of them students. 
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
-import time
 from collections import Counter
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _timing import timed
 from abctl.domain.allocation import RequestKind, plan_assignments
 from abctl.models import TargetKind
 from abctl.services.assign import TargetFacts, load_offers, plan_apps
 from abctl.services.runtime import Runtime
 from abctl.store import Store
 
-BOUND_SECONDS = 1.0
 APP = "500000001"
 STAMP = "2026-01-01T00:00:00Z"
 
@@ -76,20 +73,6 @@ def build(path: Path, targets: int) -> None:
         conn.execute("ANALYZE")
 
 
-def timed(label: str, repeat: int, call: Callable[[], object]) -> float:
-    """Run `call` `repeat` times after one warm-up; print and return the median."""
-    call()
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    median = statistics.median(times)
-    print(f"{label:<52} median {median * 1000:8.1f} ms  = {median / BOUND_SECONDS:.3f} x the "
-          f"{BOUND_SECONDS:.0f} s bound")  # fmt: skip
-    return median
-
-
 def run(*, targets: int = 100_000, repeat: int = 5, quiet: bool = False) -> dict[str, Any]:
     """Build, plan, and return the figures (and the decisions per account, to check the plan is right)."""
     with tempfile.TemporaryDirectory() as folder:
@@ -110,22 +93,12 @@ def run(*, targets: int = 100_000, repeat: int = 5, quiet: bool = False) -> dict
             def domain_only() -> None:
                 plan_assignments(offers, loaded, RequestKind.REQUIRED)
 
-            report: Callable[[str, int, Callable[[], object]], float] = timed
-            if quiet:
-                report = lambda _label, count, call: _quiet(count, call)  # noqa: E731
-            full_seconds = report(f"plan {targets:,} targets (database reads + rules)", repeat, full)
-            domain_seconds = report(f"plan {targets:,} targets (rules only)", repeat, domain_only)
+            full_seconds = timed(f"plan {targets:,} targets (database reads + rules)", repeat, full, quiet=quiet)
+            domain_seconds = timed(f"plan {targets:,} targets (rules only)", repeat, domain_only, quiet=quiet)
             decisions = result["plans"][0].allocation.decisions
             by_account = Counter(d.account or str(d.reason) for d in decisions)
             return {"seconds": full_seconds, "domain_seconds": domain_seconds, "decisions": len(decisions),
                     "by_account": dict(by_account)}  # fmt: skip
-
-
-def _quiet(repeat: int, call: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    for _ in range(max(repeat, 1)):
-        call()
-    return (time.perf_counter() - start) / max(repeat, 1)
 
 
 def main() -> None:

@@ -10,7 +10,6 @@ views, and the CLI in-process. Prints each figure and its ratio to the 1 s bound
 from __future__ import annotations
 
 import argparse
-import statistics
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -19,6 +18,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from _timing import timed
 from abctl.cli.app import app
 from abctl.services.usage import target_usage, usage
 from abctl.store import Store
@@ -103,22 +103,6 @@ def build(path: Path) -> None:
                 activity_rows(lambda minutes: to_iso(now - timedelta(minutes=minutes))),
             )
         conn.execute("ANALYZE")
-
-
-def timed(label: str, repeat: int, call: Callable[[], object]) -> float:
-    """Run `call` `repeat` times; print and return the median."""
-    call()  # warm the page cache and imports once
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    median = statistics.median(times)
-    print(
-        f"{label:<48} median {median * 1000:8.1f} ms  best {min(times) * 1000:8.1f} ms"
-        f"  = {median / BOUND_SECONDS:.3f} x the {BOUND_SECONDS:.0f} s bound"
-    )
-    return median
 
 
 def cli_call(path: Path, *args: str, columns: int = 200) -> Callable[[], object]:
