@@ -14,6 +14,7 @@ from abctl.domain.allocation import (
     Target,
     license_kind,
     plan_assignments,
+    runs_on,
 )
 from abctl.models import TargetKind
 
@@ -136,3 +137,9 @@ def test_r8_a_device_whose_owner_holds_a_user_based_license_gets_no_second_licen
     )  # fmt: skip
     shared = ipad(shared_ipad=True, held=frozenset({(2, "user")}))  # a shared iPad is never the owner's device
     assert decide([offer(1, 0)], shared, RequestKind.REQUIRED) == (Outcome.ASSIGN, Reason.ON_LIST, 1, DEVICE)
+
+
+def test_a_required_app_runs_on_the_platforms_its_copies_support() -> None:
+    ios_only, mac_only = offer(1, 0, platforms=("iOS",)), offer(2, 1, platforms=("macOS",))
+    assert [runs_on([ios_only], p) for p in ("ios", "ipados", "macos", "tvos")] == [True, True, False, False]
+    assert runs_on([ios_only, mac_only], "macos") and not runs_on([], "ios")

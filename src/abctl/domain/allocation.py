@@ -151,6 +151,12 @@ def license_kind(target: Target, request: RequestKind) -> TargetKind:
     return TargetKind.DEVICE
 
 
+def runs_on(offers: Sequence[Offer], platform: str) -> bool:
+    """A required app is for the devices whose platform one of its owning accounts' copies supports (R7)."""
+    wanted = APPLE_PLATFORM.get(platform)
+    return any(wanted in offer.platforms for offer in offers)
+
+
 def plan_assignments(offers: Sequence[Offer], targets: Iterable[Target], request: RequestKind) -> AllocationPlan:
     """Decide every target, consuming seats as it goes."""
     candidates = [_Candidate.of(offer) for offer in sorted(offers, key=lambda offer: offer.priority)]

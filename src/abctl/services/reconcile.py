@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from abctl.domain.allocation import APPLE_PLATFORM, AllocationPlan, Outcome, RequestKind, plan_assignments
+from abctl.domain.allocation import AllocationPlan, Outcome, RequestKind, plan_assignments, runs_on
 from abctl.models import LicenseSource, TargetKind
 from abctl.services.assign import AppPlan, TargetFacts, TargetSpec, cyclic_gc_paused, load_offers
 
@@ -207,8 +207,7 @@ def _plan_per_app(
             if not offers:
                 not_owned.append(adam_id)
                 continue
-            supported = {platform for offer in offers for platform in offer.platforms}
-            wanted += [(TargetKind.DEVICE, d.serial) for d in active if APPLE_PLATFORM.get(d.platform) in supported]
+            wanted += [(TargetKind.DEVICE, d.serial) for d in active if runs_on(offers, d.platform)]
         targets = facts.for_app(store, space, adam_id, dict.fromkeys(wanted))
         allocation = plan_assignments(offers, targets, RequestKind.REQUIRED)
         first = set(reserved_specs.get(adam_id, []))
