@@ -4,7 +4,7 @@ Builds a space with three accounts that own the same app: the first serves the `
 the seats needed), the second everyone (half), the third only its reservations (1%, and it does not
 auto-distribute). 100,000 devices, each owned by a user, half of them students. Times what `abctl assign
 --dry-run` does before printing: read the targets and the offers from the database, then decide every target
-(services.assign.plan_apps), and the pure domain step alone. Prints each figure and its ratio to the bound.
+(services.licensing.plan.plan_apps), and the pure domain step alone. Prints each figure and its ratio to the bound.
 
     .venv/bin/python bench/bench_planning.py [--targets N] [--repeat N]
 """
@@ -19,8 +19,8 @@ from typing import Any
 
 from _timing import timed
 from abctl.domain.allocation import RequestKind, plan_assignments
-from abctl.models import TargetKind
-from abctl.services.assign import TargetFacts, load_offers, plan_apps
+from abctl.models.enums import TargetKind
+from abctl.services.licensing.plan import TargetFacts, load_offers, plan_apps
 from abctl.services.runtime import Runtime
 from abctl.store import Store
 

@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from _timing import timed
 from abctl.cli.app import app
-from abctl.services.usage import target_usage, usage
+from abctl.services.reporting.usage import target_usage, usage
 from abctl.store import Store
 from abctl.timeutil import to_iso, utc_now
 
@@ -134,10 +134,10 @@ def main() -> None:
         rows = usage(store, space="default", now=now)
         assert len(rows) == APPS * (ACCOUNTS + 1) and any(row.forecast_days for row in rows)
         worst = max(
-            timed("services.usage (whole space)", args.repeat, lambda: usage(store, space="default", now=now)),
-            timed("services.target_usage (--user)", args.repeat,
+            timed("reporting.usage (whole space)", args.repeat, lambda: usage(store, space="default", now=now)),
+            timed("reporting.target_usage (--user)", args.repeat,
                   lambda: target_usage(store, user="U0004242", now=now)),
-            timed("services.target_usage (--device)", args.repeat,
+            timed("reporting.target_usage (--device)", args.repeat,
                   lambda: target_usage(store, device="D0004242", now=now)),
         )  # fmt: skip
     worst = max(

@@ -3,7 +3,8 @@
 import pytest
 
 from abctl.apple.batching import AssetBatch, RevokeBatch, associate_batches, revoke_batches, user_batches
-from abctl.models import Limits, TargetKind
+from abctl.models.apple import Limits
+from abctl.models.enums import TargetKind
 
 LIMITS = Limits()
 

@@ -30,7 +30,7 @@ from abctl.errors import (
     UserAlreadyExistsError,
     WriteOutcomeUnknownError,
 )
-from abctl.models import TargetKind
+from abctl.models.enums import TargetKind
 
 # The tables of apple-api.md 4.2 (synchronous), 4.3 (asynchronous) and 4.4 (legacy v1 numbers still seen).
 DOCUMENTED = [9601, 9602, 9603, 9609, 9621, 9623, 9625, 9634, 9637, 9646, 9647, 9650, *range(9700, 9709), *range(

@@ -13,7 +13,8 @@ from tests.apple.conftest import BASE, SERVICE_CONFIG, page
 
 from abctl.apple.client import AppsBooksClient
 from abctl.apple.pagination import read_pages
-from abctl.models import Assignment, TargetKind
+from abctl.models.apple import Assignment
+from abctl.models.enums import TargetKind
 
 ASSIGNMENTS = re.compile(re.escape(BASE) + r"assignments.*")
 

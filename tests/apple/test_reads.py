@@ -13,7 +13,8 @@ from abctl import __version__
 from abctl.apple.client import AppsBooksClient
 from abctl.apple.ownership import is_claimed_by_other
 from abctl.errors import AppleAPIError
-from abctl.models import AppleUser, AppMetadata, Assignment, ClientConfig, Limits, MdmInfo, TargetKind
+from abctl.models.apple import AppleUser, AppMetadata, Assignment, ClientConfig, Limits, MdmInfo
+from abctl.models.enums import TargetKind
 
 
 @pytest.fixture(autouse=True)

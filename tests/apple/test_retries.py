@@ -13,7 +13,7 @@ from abctl.apple.client import AppsBooksClient
 from abctl.apple.retry import RetryPolicy, retry_after_seconds, should_retry
 from abctl.apple.stoken import parse_stoken
 from abctl.errors import AppleUnavailableError, InvalidRequestError, WriteOutcomeUnknownError
-from abctl.models import TargetKind
+from abctl.models.enums import TargetKind
 
 CONFIG = BASE + "client/config"
 ASSOCIATE = BASE + "assets/associate"

@@ -12,7 +12,7 @@ from abctl.apple.batching import AssetBatch
 from abctl.apple.client import AppsBooksClient
 from abctl.apple.stoken import parse_stoken
 from abctl.errors import AbctlError
-from abctl.models import TargetKind
+from abctl.models.enums import TargetKind
 
 
 def _leaks(text: str) -> bool:

@@ -14,7 +14,7 @@ from abctl.apple.client import AppsBooksClient
 from abctl.apple.stoken import parse_stoken
 from abctl.apple.transport import in_process_transport
 from abctl.errors import WriteOutcomeUnknownError
-from abctl.models import TargetKind
+from abctl.models.enums import TargetKind
 
 SANDBOX = "http://127.0.0.1:8999/mdm/v2/"
 

@@ -9,7 +9,8 @@ from tests.apple.conftest import BASE, SERVICE_CONFIG, FakeTime
 from abctl.apple.batching import AssetBatch, RevokeBatch
 from abctl.apple.client import AppsBooksClient
 from abctl.errors import EventNotFoundError, WriteOutcomeUnknownError
-from abctl.models import EventFailure, EventState, EventStatus, TargetKind
+from abctl.models.apple import EventFailure, EventState, EventStatus
+from abctl.models.enums import TargetKind
 
 # apple-api.md 2.9, Apple's failed example (A-MA).
 FAILED_STATUS = {

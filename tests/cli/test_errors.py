@@ -10,7 +10,7 @@ from abctl.errors import AbctlError, ExitCode, NotFoundError
 
 @pytest.fixture
 def failing_command(monkeypatch: pytest.MonkeyPatch) -> None:
-    from abctl.services import spaces
+    from abctl.services.inventory import spaces
 
     def boom(store: object) -> object:
         secret = "eyJzZWNyZXQiOiJ0b3Atc2VjcmV0In0="  # a local variable that must never be shown

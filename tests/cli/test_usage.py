@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tests.conftest import Cli
 from tests.seed_reports import PAGES, activity, insert, seed
-from tests.services.test_prometheus import parse_exposition
+from tests.services.reporting.test_prometheus import parse_exposition
 
 from abctl.store import Store
 from abctl.timeutil import to_iso, utc_now

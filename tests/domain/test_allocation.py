@@ -16,7 +16,7 @@ from abctl.domain.allocation import (
     plan_assignments,
     runs_on,
 )
-from abctl.models import TargetKind
+from abctl.models.enums import TargetKind
 
 DEVICE, USER = TargetKind.DEVICE, TargetKind.USER
 DEFAULT = Policy()

@@ -12,7 +12,7 @@ from abctl.domain.platform_behaviour import (
     family,
     user_licenses_apply,
 )
-from abctl.models import Platform, TargetKind
+from abctl.models.enums import Platform, TargetKind
 
 REMOVE, UNDELEGATE, DELETE = LicenseAction.REMOVE_FROM_DISTRIBUTION, LicenseAction.UNDELEGATE, LicenseAction.DELETE_APP
 DEVICE, USER = TargetKind.DEVICE, TargetKind.USER

@@ -22,7 +22,8 @@ from abctl.domain.revocation import (
     usable_until,
     users_to_look_up,
 )
-from abctl.models import License, TargetKind
+from abctl.models.enums import TargetKind
+from abctl.models.licenses import License
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 GRACE = NOW + timedelta(days=30)

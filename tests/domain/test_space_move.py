@@ -4,7 +4,7 @@ import pytest
 
 from abctl.domain.allocation import Decision, Outcome, Reason, Target
 from abctl.domain.space_move import MoveScenario, plan_move
-from abctl.models import TargetKind
+from abctl.models.enums import TargetKind
 
 DEVICE = Target(TargetKind.DEVICE, "IPAD0001", platform="ipados")
 SEAT = Decision(DEVICE, Outcome.ASSIGN, Reason.ON_LIST, "from `research` (on list)", 3, "research", TargetKind.DEVICE,

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from tests.reliability.conftest import Abctl, Served
 
-from abctl.services.ledger import CRASH_POINTS, crash_point
-from abctl.services.ledger_recovery import NOT_LANDED
+from abctl.services.ledger.recovery import NOT_LANDED
+from abctl.services.ledger.writes import CRASH_POINTS, crash_point
 
 APP = "1000000001"  # Pocket Planetarium: 40 seats in `district`
 CASES = [(stage, settler) for stage in CRASH_POINTS for settler in ("events wait", "sync")]

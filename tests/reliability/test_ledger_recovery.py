@@ -12,16 +12,17 @@ from tests.services.inventory_world import World, make_world
 from abctl.apple.batching import AssetBatch, RevokeBatch
 from abctl.apple.client import AppsBooksClient
 from abctl.errors import WriteOutcomeUnknownError
-from abctl.models import EventKind, LedgerState, TargetKind
-from abctl.services.events import wait_for_events
-from abctl.services.ledger import SentWrite, send_write, settle_write
-from abctl.services.ledger_recovery import (
+from abctl.models.enums import TargetKind
+from abctl.models.ledger import EventKind, LedgerState
+from abctl.services.ledger.events import wait_for_events
+from abctl.services.ledger.recovery import (
     NEVER_SENT,
     NOT_LANDED,
     RecoveredWrite,
     settle_open_writes,
     settle_stranded_licenses,
 )
+from abctl.services.ledger.writes import SentWrite, send_write, settle_write
 from abctl.store.licenses import NewLicense
 
 APP = "1000000001"

@@ -10,7 +10,8 @@ from tests.sandbox.conftest import Clock, client_for
 from abctl.apple.batching import AssetBatch, RevokeBatch
 from abctl.apple.client import AppsBooksClient
 from abctl.errors import AppleAPIError, AppleUnavailableError, LimitExceededError, StaleVersionError, TokenError
-from abctl.models import EventState, TargetKind
+from abctl.models.apple import EventState
+from abctl.models.enums import TargetKind
 from abctl.sandbox.app import SandboxApp
 from abctl.sandbox.faults import FaultSpec
 from abctl.sandbox.seeds import Seed

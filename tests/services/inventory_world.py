@@ -10,11 +10,11 @@ import sqlite_utils
 
 from abctl.apple.client import AppsBooksClient
 from abctl.apple.transport import in_process_transport
-from abctl.models import SToken
+from abctl.models.apple import SToken
 from abctl.sandbox.app import SandboxApp
 from abctl.sandbox.seeds import Seed, demo
+from abctl.services.accounts.tokens import add_account
 from abctl.services.runtime import Runtime
-from abctl.services.tokens import add_account
 from abctl.store import Store
 
 NOW = datetime(2026, 11, 28, 18, 0, tzinfo=UTC)
@@ -34,7 +34,7 @@ class World:
         return sqlite_utils.Database(self.db_path)
 
     def sync(self) -> None:
-        from abctl.services.sync import sync_accounts
+        from abctl.services.accounts.sync import sync_accounts
 
         results = sync_accounts(self.rt, self.store.list_accounts())
         assert all(result.ok for result in results), results

@@ -8,7 +8,8 @@ from types import TracebackType
 
 import pytest
 
-from abctl.models import Assignment, TargetKind
+from abctl.models.apple import Assignment
+from abctl.models.enums import TargetKind
 from abctl.store import Store
 from abctl.store.sync_state import Drift
 

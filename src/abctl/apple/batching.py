@@ -8,7 +8,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
-from abctl.models import Limits, TargetKind
+from abctl.models.apple import Limits
+from abctl.models.enums import TargetKind
 
 T = TypeVar("T")
 

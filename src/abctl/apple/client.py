@@ -27,7 +27,7 @@ from abctl.apple.ratelimit import RateLimiter
 from abctl.apple.requester import Requester
 from abctl.apple.retry import RetryPolicy
 from abctl.errors import AbctlError, AppleAPIError, WriteOutcomeUnknownError
-from abctl.models import (
+from abctl.models.apple import (
     AppleUser,
     AppMetadata,
     Asset,

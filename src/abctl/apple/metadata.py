@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from abctl.apple import wire
 from abctl.apple.error_map import HTTPX_EXCEPTIONS
 from abctl.apple.requester import Requester
-from abctl.models import AppMetadata
+from abctl.models.apple import AppMetadata
 
 IDS_PER_CALL = 100  # keeps the query string short; Apple documents no limit
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from abctl.models import ClientConfig
+from abctl.models.apple import ClientConfig
 
 
 def is_claimed_by_other(client_config: ClientConfig, installation_id: str) -> bool:

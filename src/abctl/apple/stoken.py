@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from abctl.errors import InputError, TokenError
-from abctl.models import SToken
+from abctl.models.apple import SToken
 
 _HINT = "download the token again in Apple School Manager or Apple Business (Payments and Billing > Apps and Books)"
 

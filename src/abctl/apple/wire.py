@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from abctl.apple.error_map import unreadable_answer
-from abctl.models import (
+from abctl.models.apple import (
     AppleUser,
     AppMetadata,
     Asset,
@@ -23,8 +23,8 @@ from abctl.models import (
     Limits,
     MdmInfo,
     ServiceConfig,
-    TargetKind,
 )
+from abctl.models.enums import TargetKind
 
 _LIMIT_KEYS = {
     "maxAssets": "max_assets",

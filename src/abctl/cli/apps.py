@@ -10,7 +10,7 @@ from abctl.cli import license_views
 from abctl.cli.context import AppContext
 from abctl.cli.options import DryRunOpt, SpaceOpt, YesOpt
 from abctl.output import Column
-from abctl.services import catalog as service
+from abctl.services.inventory import catalog as service
 
 app = typer.Typer(help="Apps and books the space's accounts own, and the space's catalog.")
 

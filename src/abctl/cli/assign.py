@@ -10,7 +10,8 @@ import typer
 from abctl.cli.context import AppContext
 from abctl.cli.options import DryRunOpt, SpaceOpt
 from abctl.errors import AllocationError, InputError
-from abctl.models import LicenseSource, TargetKind
+from abctl.models.enums import TargetKind
+from abctl.models.licenses import LicenseSource
 from abctl.output import Column
 
 app = typer.Typer()
@@ -43,10 +44,10 @@ def assign(
 
     Example: abctl assign "Pocket Planetarium" "Field Notes" --device IPAD0001 --device IPAD0002
     """
-    from abctl.services import assign as service
-    from abctl.services.assign_execute import execute
-    from abctl.services.catalog import resolve_app
-    from abctl.services.spaces import resolve_space
+    from abctl.services.licensing import plan as service
+    from abctl.services.licensing.execute import execute
+    from abctl.services.names.apps import resolve_app
+    from abctl.services.names.spaces import resolve_space
 
     actx = AppContext.of(ctx)
     store = actx.store()

@@ -16,7 +16,7 @@ from abctl.output import Renderer
 
 if TYPE_CHECKING:
     from abctl.apple.client import AppsBooksClient
-    from abctl.models import SToken
+    from abctl.models.apple import SToken
     from abctl.services.runtime import Runtime
     from abctl.store import Store
 

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import shlex
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -31,6 +32,7 @@ def demo(ctx: typer.Context) -> None:
     from abctl.sandbox.seeds import demo as demo_seed
 
     renderer = AppContext.of(ctx).renderer
+    run_root = ctx.find_root().command.main  # the group that registered demo runs its sibling commands
     world = demo_seed(now=datetime.now(UTC))
     # The demo skips every wait (sleep is a no-op), so the sandbox must not throttle: 9646 would only be noise.
     world.state.max_request_per_second = 100_000
@@ -43,7 +45,7 @@ def demo(ctx: typer.Context) -> None:
         def step(title: str, *args: str, expect: int = 0) -> None:
             renderer.heading(f"\n== {title}")
             renderer.info("$ abctl " + shlex.join(args))
-            code = _run(["--db", str(home / "abctl.db"), "--api-url", DEMO_API, *args], overrides)
+            code = _run(run_root, ["--db", str(home / "abctl.db"), "--api-url", DEMO_API, *args], overrides)
             if code != expect:
                 raise typer.Exit(code or 1)
 
@@ -126,13 +128,10 @@ def demo(ctx: typer.Context) -> None:
         renderer.success("\nDemo complete. Try the sandbox yourself: abctl sandbox serve --seed demo")
 
 
-def _run(args: Sequence[str], overrides: Overrides) -> int:
+def _run(run_root: Callable[..., Any], args: Sequence[str], overrides: Overrides) -> int:
     """Run one abctl command in-process through the real root group; return its exit code."""
-    from abctl.cli.app import app as root
-
-    command = typer.main.get_command(root)
     try:
-        result = command.main(list(args), prog_name="abctl", obj=overrides, standalone_mode=False)
+        result = run_root(list(args), prog_name="abctl", obj=overrides, standalone_mode=False)
     except typer.Exit as done:
         return int(done.exit_code)
     return result if isinstance(result, int) else 0

@@ -11,8 +11,8 @@ from abctl.cli import license_views
 from abctl.cli.context import AppContext
 from abctl.cli.options import DryRunOpt, SpaceOpt, YesOpt
 from abctl.output import Column
-from abctl.services import devices as service
-from abctl.services.imports import read_text
+from abctl.services.inventory import devices as service
+from abctl.services.inventory.imports import read_text
 
 app = typer.Typer(help="Devices by serial number: inventory, and what happens to their licenses when they go.")
 

@@ -31,9 +31,9 @@ def distribute(
 
     Example: abctl distribute "Math Quest" --account district --fcfs students --reserve device:IPAD0001
     """
-    from abctl.services.catalog import resolve_app
-    from abctl.services.distribute import policy_rows, set_policy
-    from abctl.services.spaces import resolve_space
+    from abctl.services.licensing.distribute import policy_rows, set_policy
+    from abctl.services.names.apps import resolve_app
+    from abctl.services.names.spaces import resolve_space
 
     actx = AppContext.of(ctx)
     store = actx.store()

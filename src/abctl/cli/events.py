@@ -8,7 +8,7 @@ import typer
 
 from abctl.cli.context import AppContext
 from abctl.cli.options import LimitOpt
-from abctl.models import LedgerEvent
+from abctl.models.ledger import LedgerEvent
 from abctl.output import Column
 
 app = typer.Typer(help="The ledger of Apple writes: list them, and wait for pending ones to settle.")
@@ -38,7 +38,7 @@ def list_(
 
     Example: abctl events list --pending
     """
-    from abctl.services.events import list_events
+    from abctl.services.ledger.events import list_events
 
     actx = AppContext.of(ctx)
     events = list_events(actx.runtime(), pending_only=pending, limit=limit)
@@ -54,7 +54,7 @@ def wait(
 
     Example: abctl events wait
     """
-    from abctl.services.events import wait_for_events
+    from abctl.services.ledger.events import wait_for_events
 
     actx = AppContext.of(ctx)
     with actx.writer_lock():

@@ -9,7 +9,7 @@ import typer
 from abctl.cli.context import AppContext
 from abctl.cli.options import SpaceOpt
 from abctl.output import Column
-from abctl.services import groups as service
+from abctl.services.inventory import groups as service
 
 app = typer.Typer(help="User groups per space (FCFS lists name them); `All Users` holds everyone.")
 

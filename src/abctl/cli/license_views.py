@@ -16,9 +16,9 @@ import typer
 from abctl.cli.context import AppContext
 from abctl.errors import InputError
 from abctl.output import Column, Format, machine_value
-from abctl.services.revocation import RevocationResult
-from abctl.services.revocation_plan import RevocationPlan
-from abctl.services.usage import TargetLicenseRow
+from abctl.services.reporting.usage import TargetLicenseRow
+from abctl.services.revocation.execute import RevocationResult
+from abctl.services.revocation.plan import RevocationPlan
 
 LICENSE_COLUMNS = [
     Column("name", "App"),

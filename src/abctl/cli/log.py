@@ -7,8 +7,8 @@ import typer
 from abctl.cli.context import AppContext
 from abctl.cli.options import LimitOpt
 from abctl.output import Column
-from abctl.services import reports
-from abctl.services.catalog import resolve_app
+from abctl.services.names.apps import resolve_app
+from abctl.services.reporting import reports
 
 app = typer.Typer()
 

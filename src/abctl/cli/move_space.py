@@ -12,7 +12,7 @@ from abctl.errors import AllocationError, AppleAPIError
 from abctl.output import Column, Format
 
 if TYPE_CHECKING:
-    from abctl.services.space_move import MoveResult
+    from abctl.services.licensing.space_move import MoveResult
 
 app = typer.Typer()
 COLUMNS = [
@@ -39,7 +39,7 @@ def move_space(
     Example: abctl move-space IPAD0001 --to lab --dry-run
     """
     from abctl.cli.license_views import confirm
-    from abctl.services.space_move import move_device, plan_space_move
+    from abctl.services.licensing.space_move import move_device, plan_space_move
 
     actx = AppContext.of(ctx)
     store = actx.store()

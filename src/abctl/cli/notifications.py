@@ -6,9 +6,9 @@ import typer
 
 from abctl.cli.context import AppContext
 from abctl.output import LEVEL_STYLES, Column, Format
-from abctl.services import reports
-from abctl.services.reports import Severity
-from abctl.services.spaces import resolve_space
+from abctl.services.names.spaces import resolve_space
+from abctl.services.reporting import reports
+from abctl.services.reporting.reports import Severity
 
 app = typer.Typer()
 

@@ -37,7 +37,7 @@ def set_(
 
     Example: abctl priority set highschool 1
     """
-    from abctl.services.tokens import set_priority
+    from abctl.services.accounts.tokens import set_priority
 
     actx = AppContext.of(ctx)
     accounts = set_priority(actx.runtime(), name, priority)

@@ -34,8 +34,8 @@ def reconcile(ctx: typer.Context, *, space: SpaceOpt = None, dry_run: DryRunOpt 
 
     Example: abctl sync && abctl reconcile --space default
     """
-    from abctl.services.reconcile import plan_reconcile, run_reconcile
-    from abctl.services.spaces import resolve_space
+    from abctl.services.licensing.reconcile import plan_reconcile, run_reconcile
+    from abctl.services.names.spaces import resolve_space
 
     actx = AppContext.of(ctx)
     store = actx.store()

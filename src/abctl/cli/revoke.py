@@ -18,7 +18,7 @@ from abctl.output import Column, Format
 from abctl.timeutil import utc_now
 
 if TYPE_CHECKING:
-    from abctl.services.revocation_request import AppRevocation
+    from abctl.services.revocation.request import AppRevocation
 
 app = typer.Typer()
 
@@ -48,8 +48,8 @@ def revoke(
 
     Example: abctl revoke "Pocket Planetarium" --all --dry-run
     """
-    from abctl.services.revocation import execute_revocation
-    from abctl.services.revocation_request import plan_app_revocation
+    from abctl.services.revocation.execute import execute_revocation
+    from abctl.services.revocation.request import plan_app_revocation
 
     actx = AppContext.of(ctx)
     request = plan_app_revocation(actx.store(), app_, all_=all_, user=user, device=device, space=space,

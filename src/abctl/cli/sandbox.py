@@ -107,7 +107,7 @@ def token(
     Example: abctl sandbox token lab2 --org "Springfield Schools" -o lab2.vpptoken
     """
     from abctl.sandbox.tokens import mint_token
-    from abctl.services.spaces import validate_name
+    from abctl.services.names.spaces import validate_name
 
     validate_name(name, "token")
     if state not in TOKEN_STATES:

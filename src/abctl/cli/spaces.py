@@ -7,9 +7,9 @@ from typing import Annotated
 import typer
 
 from abctl.cli.context import AppContext
-from abctl.models import Space
+from abctl.models.accounts import Space
 from abctl.output import Column
-from abctl.services import spaces as service
+from abctl.services.inventory import spaces as service
 
 app = typer.Typer(help="Add, list and remove spaces (partitions of accounts, users and devices).")
 

@@ -25,7 +25,7 @@ SYNC_COLUMNS = [
 
 
 def sync_row(result: object) -> dict[str, object]:
-    from abctl.services.sync import AccountSync
+    from abctl.services.accounts.sync import AccountSync
 
     assert isinstance(result, AccountSync)
     return {
@@ -47,7 +47,7 @@ def sync(
 
     Example: abctl sync            # in cron: */30 * * * * abctl -q sync
     """
-    from abctl.services.sync import sync_accounts
+    from abctl.services.accounts.sync import sync_accounts
 
     actx = AppContext.of(ctx)
     store = actx.store()

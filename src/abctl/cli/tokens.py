@@ -10,7 +10,7 @@ import typer
 from abctl.cli.context import AppContext
 from abctl.cli.options import SpaceOpt
 from abctl.errors import CheckFailedError
-from abctl.models import Account
+from abctl.models.accounts import Account
 from abctl.output import Column
 
 app = typer.Typer(help="Add, list, show and check Apps and Books accounts (one sToken each).")
@@ -61,7 +61,7 @@ def add(
     Example: abctl tokens add district --file district.vpptoken --priority 1
     """
     from abctl.apple.stoken import read_stoken_text
-    from abctl.services.tokens import add_account
+    from abctl.services.accounts.tokens import add_account
 
     actx = AppContext.of(ctx)
     text = read_stoken_text(file, sys.stdin)
@@ -122,7 +122,7 @@ def check(
 
     Example: abctl tokens check --expiring-within 45 || mail -s "abctl tokens" admins@example.org
     """
-    from abctl.services.tokens import check_tokens
+    from abctl.services.accounts.tokens import check_tokens
 
     actx = AppContext.of(ctx)
     problems = check_tokens(actx.runtime(), expiring_within_days=expiring_within)
@@ -153,7 +153,7 @@ def update(
     Example: abctl tokens update district --file - < district.vpptoken
     """
     from abctl.apple.stoken import read_stoken_text
-    from abctl.services.token_lifecycle import update_token
+    from abctl.services.accounts.lifecycle import update_token
 
     actx = AppContext.of(ctx)
     text = read_stoken_text(file, sys.stdin)
@@ -177,7 +177,7 @@ def resync(
     """
     from abctl.cli.sync import SYNC_COLUMNS, sync_row
     from abctl.errors import InputError
-    from abctl.services.sync import sync_accounts
+    from abctl.services.accounts.sync import sync_accounts
 
     actx = AppContext.of(ctx)
     if not names and not all_:
@@ -204,7 +204,7 @@ def delete(
     Example: abctl tokens delete old-campus --yes
     """
     from abctl.errors import InputError
-    from abctl.services.token_lifecycle import delete_account
+    from abctl.services.accounts.lifecycle import delete_account
 
     actx = AppContext.of(ctx)
     account = actx.store().get_account(name)

@@ -11,11 +11,11 @@ from abctl.cli.context import AppContext
 from abctl.cli.options import SpaceOpt
 from abctl.errors import InputError
 from abctl.output import LEVEL_STYLES, Column, Format
-from abctl.services import prometheus, reports
-from abctl.services import usage as service
-from abctl.services.catalog import resolve_app
-from abctl.services.reports import Severity
-from abctl.services.spaces import resolve_space
+from abctl.services.names.apps import resolve_app
+from abctl.services.names.spaces import resolve_space
+from abctl.services.reporting import prometheus, reports
+from abctl.services.reporting import usage as service
+from abctl.services.reporting.reports import Severity
 from abctl.timeutil import utc_now
 
 app = typer.Typer()
@@ -128,7 +128,7 @@ def usage(
 
 def _grace(actx: AppContext, space: str, adam_id: str | None, now: datetime, *, conflicting: bool) -> None:
     """`usage --grace`: the space's revoked licenses still in their R12 grace period."""
-    from abctl.services.revocation_grace import grace_licenses
+    from abctl.services.revocation.grace import grace_licenses
 
     if conflicting:
         raise InputError(

@@ -13,9 +13,9 @@ from abctl.cli.context import AppContext
 from abctl.cli.options import DryRunOpt, SpaceOpt, YesOpt
 from abctl.errors import AppleAPIError, InputError
 from abctl.output import Column
-from abctl.services import user_enrollment
-from abctl.services import users as service
-from abctl.services.imports import read_text
+from abctl.services.inventory import enrollment
+from abctl.services.inventory import users as service
+from abctl.services.inventory.imports import read_text
 
 app = typer.Typer(help="People: inventory, Apple registration (invite, retire) and deletion.")
 
@@ -119,7 +119,7 @@ def import_(
     )
 
 
-def _enrollment(actx: AppContext, rows: Sequence[user_enrollment.EnrollmentRow], title: str) -> None:
+def _enrollment(actx: AppContext, rows: Sequence[enrollment.EnrollmentRow], title: str) -> None:
     actx.renderer.rows([row.as_dict() for row in rows], ENROLLMENT_COLUMNS, title=title)
     failed = [row for row in rows if row.result == "failed"]
     if failed:
@@ -145,7 +145,7 @@ def invite(
         raise InputError("name the users to invite, or give --all-pending", hint="abctl users invite alice bob")
     actx = AppContext.of(ctx)
     with actx.writer_lock(), actx.renderer.progress("Registering") as advance:
-        rows = user_enrollment.invite_users(
+        rows = enrollment.invite_users(
             actx.runtime(), client_user_ids or (), all_pending=all_pending, space=space, on_progress=advance
         )
     _enrollment(actx, rows, "Invitations")
@@ -159,7 +159,7 @@ def retire(ctx: typer.Context, client_user_ids: UsersArg) -> None:
     """
     actx = AppContext.of(ctx)
     with actx.writer_lock(), actx.renderer.progress("Retiring") as advance:
-        rows = user_enrollment.retire_users(actx.runtime(), client_user_ids, on_progress=advance)
+        rows = enrollment.retire_users(actx.runtime(), client_user_ids, on_progress=advance)
     _enrollment(actx, rows, "Retired users")
 
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from abctl.models import TargetKind
+from abctl.models.enums import TargetKind
 
 ALL_USERS = "All Users"
 APPLE_PLATFORM = {"ios": "iOS", "ipados": "iOS", "macos": "macOS", "tvos": "tvOS", "visionos": "visionOS"}

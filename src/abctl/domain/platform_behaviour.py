@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from abctl.models import Platform, TargetKind
+from abctl.models.enums import Platform, TargetKind
 
 GRACE_DAYS = 30  # R12: iOS and iPadOS keep a revoked app usable for 30 days
 

@@ -1,6 +1,6 @@
 """The pure rules of a revocation plan (R10-R12): which licenses are skipped and why, which platform a license
 is used on, whether the device must uninstall, until when the app stays usable, and which devices a plan leaves
-with or without the app. services/revocation_plan.py loads the facts from the store and calls these.
+with or without the app. services/revocation/plan.py loads the facts from the store and calls these.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from typing import Any
 
 from abctl.domain.platform_behaviour import GRACE_DAYS as GRACE_DAYS
 from abctl.domain.platform_behaviour import LicenseAction, behaviour, user_licenses_apply
-from abctl.models import License, Platform, ProductType, TargetKind
+from abctl.models.enums import Platform, ProductType, TargetKind
+from abctl.models.licenses import License
 
 REVOKE = "revoke"  # assets/revoke: every revocable asset of the targets
 DISASSOCIATE = "disassociate"  # assets/disassociate: these assets of these targets

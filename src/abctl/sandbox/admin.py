@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from abctl.errors import AbctlError
 from abctl.sandbox.faults import FaultSpec
 
 if TYPE_CHECKING:
-    from abctl.sandbox.app import SandboxApp
+    from abctl.sandbox.state import SandboxState
 
 
-def handle(app: SandboxApp, method: str, path: str, raw: bytes) -> tuple[int, dict[str, Any]]:
-    state = app.state
+def handle(
+    state: SandboxState, method: str, path: str, raw: bytes, *, set_faults: Callable[[FaultSpec], None]
+) -> tuple[int, dict[str, Any]]:
+    """One admin request against `state`; `set_faults` installs a new fault spec in the serving app."""
     try:
         body = json.loads(raw or b"{}")
         if method == "GET" and path == "stats":
@@ -23,7 +26,7 @@ def handle(app: SandboxApp, method: str, path: str, raw: bytes) -> tuple[int, di
         if path == "reset-stats":
             state.reset_stats()
         elif path == "faults":
-            app.faults = FaultSpec.parse(body.get("spec", ""))
+            set_faults(FaultSpec.parse(body.get("spec", "")))
         elif path == "assign":
             state.external_assign(body["location"], body["adamId"], body["kind"], body["target"])
         elif path == "unassign":

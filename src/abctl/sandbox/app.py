@@ -65,6 +65,9 @@ class SandboxApp:
         self._sleep = sleep
         self._recent: dict[str, deque[float]] = {}
 
+    def _set_faults(self, faults: FaultSpec) -> None:
+        self.faults = faults
+
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ["REQUEST_METHOD"]
         path = environ.get("PATH_INFO", "")
@@ -74,7 +77,9 @@ class SandboxApp:
         host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '127.0.0.1')}:{environ.get('SERVER_PORT')}"
         base = f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
         if path.startswith("/sandbox/"):
-            status, body = admin.handle(self, method, path.removeprefix("/sandbox/"), raw)
+            status, body = admin.handle(
+                self.state, method, path.removeprefix("/sandbox/"), raw, set_faults=self._set_faults
+            )
         elif path == "/lookup":
             status, body = 200, reads.lookup(self.state, query)
         elif path.startswith("/mdm/v2/"):

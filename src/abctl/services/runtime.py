@@ -4,13 +4,16 @@ patiently to wait for Apple's asynchronous events. The CLI builds one `Runtime` 
 
 from __future__ import annotations
 
+import gc
 import getpass
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from abctl.models import Account, SToken
+from abctl.models.accounts import Account
+from abctl.models.apple import SToken
 from abctl.timeutil import utc_now
 
 if TYPE_CHECKING:
@@ -62,3 +65,15 @@ class Runtime:
         for client in self._cache.values():
             client.close()
         self._cache.clear()
+
+
+@contextmanager
+def cyclic_gc_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while building many small objects that hold no cycles."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from abctl.errors import NotFoundError
-from abctl.models import Account
+from abctl.models.accounts import Account
 from abctl.store.base import StoreBase
 from abctl.store.rows import account_from_row
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from abctl.models import ActivityEntry
+from abctl.models.ledger import ActivityEntry
 from abctl.store.base import StoreBase
 from abctl.store.rows import activity_from_row
 from abctl.timeutil import to_iso

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from abctl.models import AppleUser, Asset
+from abctl.models.apple import AppleUser, Asset
 from abctl.store.base import StoreBase
 from abctl.timeutil import to_iso
 

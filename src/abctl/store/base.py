@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from sqlite_utils import Database
+
+CHUNK = 900  # SQLite's default limit on bound parameters is 999
 
 
 class StoreBase:
@@ -31,6 +33,32 @@ class StoreBase:
     def _scalar(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Any:
         row = self.db.execute(sql, params).fetchone()
         return None if row is None else row[0]
+
+    def _where(self, **values: Any) -> tuple[str, tuple[Any, ...]]:
+        """A WHERE clause and its parameters for the given column values (None: no filter; `states`: IN)."""
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in values.items():
+            if value is None:
+                continue
+            if column == "states":
+                where.append(f"state IN ({marks(value)})")
+                params.extend(value)
+            else:
+                where.append(f"{column} = ?")
+                params.append(value)
+        return (" WHERE " + " AND ".join(where) if where else ""), tuple(params)
+
+
+def chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
+    """`items` in slices small enough for one IN list."""
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def marks(items: Sequence[object]) -> str:
+    """As many `?` placeholders as `items`, comma-separated."""
+    return ", ".join("?" for _ in items)
 
 
 def dumps(value: Any) -> str:

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from abctl.models import License, LicenseState, TargetKind
+from abctl.models.enums import TargetKind
+from abctl.models.licenses import License, LicenseState
 from abctl.store.base import StoreBase
 from abctl.store.rows import license_from_row
 from abctl.timeutil import to_iso

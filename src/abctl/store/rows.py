@@ -6,7 +6,11 @@ import json
 from datetime import datetime
 from typing import Any
 
-from abctl.models import Account, ActivityEntry, EventFailure, LedgerEvent, License, TargetKind
+from abctl.models.accounts import Account
+from abctl.models.apple import EventFailure
+from abctl.models.enums import TargetKind
+from abctl.models.ledger import ActivityEntry, LedgerEvent
+from abctl.models.licenses import License
 from abctl.timeutil import from_iso
 
 

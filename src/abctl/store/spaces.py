@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from abctl.errors import NotFoundError
-from abctl.models import Space
+from abctl.models.accounts import Space
 from abctl.store.base import StoreBase
 from abctl.timeutil import from_iso, to_iso, utc_now
 

@@ -1,7 +1,7 @@
 """`Store`: the one object through which abctl reads and writes its SQLite file.
 
 It migrates the schema when opened. Typed reads and writes live in one mixin per concern (spaces, accounts,
-inventory, licenses, events, activity, notifications) so each stays small.
+users, devices, licenses, events, activity, notifications) so each stays small.
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from abctl.store.activity import ActivityStore
 from abctl.store.assets import AssetsStore
 from abctl.store.catalog import CatalogStore
 from abctl.store.connection import connect, tighten_sidecars
+from abctl.store.devices import DevicesStore
 from abctl.store.events import EventsStore
-from abctl.store.inventory import InventoryStore
 from abctl.store.licenses import LicensesStore
 from abctl.store.migrations import migrations
 from abctl.store.notifications import NotificationsStore
@@ -24,6 +24,7 @@ from abctl.store.policies import PoliciesStore
 from abctl.store.reports import ReportsStore
 from abctl.store.spaces import SpacesStore
 from abctl.store.sync_state import SyncStateStore
+from abctl.store.users import UsersStore
 
 
 class Store(
@@ -36,7 +37,8 @@ class Store(
     AssetsStore,
     SyncStateStore,
     NotificationsStore,
-    InventoryStore,
+    UsersStore,
+    DevicesStore,
     CatalogStore,
     PoliciesStore,
 ):

@@ -13,7 +13,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
-from abctl.models import Assignment
+from abctl.models.apple import Assignment
 from abctl.store.base import StoreBase
 from abctl.timeutil import to_iso
 

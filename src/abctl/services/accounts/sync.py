@@ -1,0 +1,154 @@
+"""Sync: bring local assets, licenses and Apple users in step with Apple (R15).
+
+Incremental by default: assets are re-read (they have no delta), assignments and users are read with
+`sinceVersionId`; 9721 falls back to a full read. Apple's deltas show no removals, so an asset whose
+assignedCount disagrees with the live local licenses has its assignments re-read and reconciled (self-healing).
+Accounts sync in parallel threads; each account's database writes are serialized by one lock.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from abctl.errors import AbctlError, StaleVersionError, TokenError
+from abctl.models.accounts import Account, AccountStatus
+from abctl.timeutil import to_iso
+
+if TYPE_CHECKING:
+    from abctl.services.runtime import Runtime
+    from abctl.store.sync_state import Drift
+
+ProgressCallback = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class AccountSync:
+    """What one account's sync did."""
+
+    account: str
+    full: bool
+    assets: int = 0
+    assignments_read: int = 0
+    users_read: int = 0
+    found: int = 0
+    confirmed: int = 0
+    missing: int = 0
+    healed: tuple[str, ...] = ()
+    error: AbctlError | None = field(default=None, compare=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+
+def sync_accounts(
+    rt: Runtime, accounts: Sequence[Account], *, full: bool = False, on_progress: ProgressCallback | None = None
+) -> list[AccountSync]:
+    """Settle the accounts' open ledger rows, then sync every account given, in parallel; an account that fails
+    does not stop the others."""
+    from abctl.services.ledger.recovery import settle_open_writes
+
+    lock = threading.Lock()
+    for account in accounts:
+        rt.client(account)  # build clients on this thread: reading secrets touches the database
+    # Before the reads: a full read would otherwise call an interrupted write's licenses revoked, not failed.
+    settle_open_writes(rt, account_ids=[account.id for account in accounts], wait=False)
+    from abctl.services.runtime import cyclic_gc_paused
+
+    # A full read builds ~100,000 small acyclic objects per account; the collector's passes over them would stall
+    # every page thread (the rate budget is paced by answers, so a pause is lost time).
+    with cyclic_gc_paused(), ThreadPoolExecutor(max_workers=max(1, min(len(accounts), 8))) as pool:
+        results = list(pool.map(lambda a: _sync_one(rt, a, full, lock, on_progress), accounts))
+    from abctl.services.reporting.notifications import evaluate_usage
+
+    evaluate_usage(rt, [account.id for account in accounts])
+    return results
+
+
+def _sync_one(
+    rt: Runtime, account: Account, full: bool, lock: threading.Lock, on_progress: ProgressCallback | None
+) -> AccountSync:
+    try:
+        return _read_and_apply(rt, account, full, lock, on_progress)
+    except TokenError as error:
+        with lock:
+            from abctl.services.reporting.notifications import record_token_problem
+
+            record_token_problem(rt, account, error)
+        return AccountSync(account.name, full, error=error)
+    except AbctlError as error:
+        return AccountSync(account.name, full, error=error)
+
+
+def _read_and_apply(
+    rt: Runtime, account: Account, full: bool, lock: threading.Lock, on_progress: ProgressCallback | None
+) -> AccountSync:
+    client = rt.client(account)
+    store = rt.store
+    full = full or account.assignments_version_id is None or account.users_version_id is None
+
+    def progress(done: int, total: int) -> None:
+        if on_progress:
+            on_progress(account.name, done, total)
+
+    assets = client.list_assets()
+    now = rt.now()
+    try:
+        if full:
+            raise StaleVersionError("no stored versionId")
+        # Each page of assignments is stored as it lands, while the next pages are still on their way.
+        ingest = store.assignment_ingest(account.id, complete=False, now=now, lock=lock)
+        assignments = client.list_assignments(
+            since_version_id=account.assignments_version_id, on_page=progress, sink=ingest
+        )
+        users = client.list_users(since_version_id=account.users_version_id)
+    except StaleVersionError:
+        full = True
+        ingest = store.assignment_ingest(account.id, complete=True, now=now, lock=lock)
+        assignments = client.list_assignments(on_page=progress, sink=ingest)
+        users = client.list_users()
+    drift = ingest.finish()
+    with lock:
+        store.replace_assets(account.id, assets.items, now=now)
+        store.upsert_apple_users(account.id, users.items, now=now, replace=full)
+        local = store.live_counts_by_asset(account.id)
+    with lock:
+        unnamed = store.adam_ids_without_metadata([asset.adam_id for asset in assets.items])
+    if unnamed:
+        names = client.content_metadata(unnamed, platform=account.default_platform, country=account.country)
+        with lock:
+            store.cache_app_metadata(names, now=now)
+    healed: list[str] = []
+    for asset in assets.items:
+        if local.get((asset.adam_id, asset.pricing_param), 0) != asset.assigned:
+            listing = client.list_assignments(adam_id=asset.adam_id)
+            with lock:
+                drift = drift + store.apply_assignments(
+                    account.id, [a for a in listing.items if a.pricing_param == asset.pricing_param],
+                    complete=True, now=now, adam_id=asset.adam_id,
+                )  # fmt: skip
+            healed.append(asset.adam_id)
+    with lock:
+        fields: dict[str, object] = {
+            "assets_version_id": assets.version_id,
+            "assignments_version_id": assignments.version_id,
+            "users_version_id": users.version_id,
+            "last_sync_at": to_iso(now),
+        }
+        if full:
+            fields["last_full_sync_at"] = to_iso(now)
+        store.update_account(account.id, **fields)
+        from abctl.services.reporting.notifications import set_account_status
+
+        current = store.get_account_by_id(account.id)
+        if current.status not in (AccountStatus.CLAIMED,):
+            set_account_status(rt, current, AccountStatus.OK)
+    return _result(account.name, full, len(assets.items), len(assignments.items), len(users.items), drift, healed)
+
+
+def _result(name: str, full: bool, assets: int, read: int, users: int, drift: Drift, healed: list[str]) -> AccountSync:
+    return AccountSync(name, full, assets, read, users, drift.found, drift.confirmed, drift.missing, tuple(healed))

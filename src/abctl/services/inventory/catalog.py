@@ -1,0 +1,167 @@
+"""The app catalog of a space: the apps and books its accounts own, with names and platforms from Apple's
+content lookup (cached in app_metadata; the adamId stands in when the lookup cannot be reached), which of them
+are in the catalog, adding one, and removing one, which revokes all its licenses in the space (R11, R12).
+
+APP arguments become adamIds through abctl.services.names.apps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
+
+from abctl.errors import AbctlError, NotFoundError
+from abctl.services.names.apps import resolve_app
+from abctl.services.names.spaces import resolve_space
+
+if TYPE_CHECKING:
+    from abctl.services.revocation.execute import RevocationResult
+    from abctl.services.revocation.plan import RevocationPlan
+    from abctl.services.runtime import Runtime
+
+
+@dataclass(frozen=True)
+class AppRow:
+    """One app or book of a space: who owns it, seats, and whether (and how) it is in the catalog."""
+
+    space: str
+    adam_id: str
+    name: str
+    product_type: str
+    platforms: tuple[str, ...]
+    accounts: tuple[str, ...]
+    total: int
+    available: int
+    in_catalog: bool
+    install_on_device: bool
+    auto_update: bool
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class AddedApp:
+    app: AppRow
+    added: bool
+    changed: bool
+
+
+@dataclass(frozen=True)
+class AppRemoval:
+    """`apps remove`: the app and the revocation of all its licenses in the space."""
+
+    app: AppRow
+    plan: RevocationPlan
+
+
+def fetch_names(rt: Runtime, space: str, adam_ids: Sequence[str]) -> None:
+    """Look up and cache names of apps abctl has none for, through the space's first account (best effort)."""
+    store = rt.store
+    missing = store.adam_ids_without_metadata(adam_ids)
+    accounts = store.list_accounts(space)
+    if not missing or not accounts:
+        return
+    account = accounts[0]
+    try:
+        found = rt.client(account).content_metadata(missing, platform=account.default_platform, country=account.country)
+    except AbctlError:
+        return  # names are optional: the adamId stands in
+    if found:
+        store.cache_app_metadata({adam_id: _fields(value) for adam_id, value in found.items()}, now=rt.now())
+
+
+def _fields(value: object) -> dict[str, object]:
+    """A lookup result as the cache takes it, whether the client gave a mapping or an AppMetadata model."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    platforms = getattr(value, "platforms", ())
+    return {"name": getattr(value, "name", None), "kind": getattr(value, "kind", None), "platforms": list(platforms)}
+
+
+def list_apps(rt: Runtime, *, space: str | None = None, lookup: bool = True) -> list[AppRow]:
+    """Apps and books the space's accounts own, plus catalog entries nobody owns, by name."""
+    store = rt.store
+    space_name = resolve_space(store, space)
+    owned = store.owned_assets(space_name)
+    catalog = {entry.adam_id: entry for entry in store.catalog_entries(space_name)}
+    adam_ids = sorted({a.adam_id for a in owned} | set(catalog))
+    if lookup:
+        fetch_names(rt, space_name, adam_ids)
+    metadata = store.app_metadata(adam_ids)
+    rows = []
+    for adam_id in adam_ids:
+        assets = [a for a in owned if a.adam_id == adam_id]
+        meta = metadata.get(adam_id)
+        platforms = (
+            meta.platforms if meta and meta.platforms else tuple(dict.fromkeys(p for a in assets for p in a.platforms))
+        )
+        entry = catalog.get(adam_id)
+        kind = assets[0].product_type if assets else ("Book" if meta and meta.kind == "ebook" else "App")
+        rows.append(AppRow(
+            space_name, adam_id, meta.name if meta else adam_id, kind, platforms,
+            tuple(dict.fromkeys(a.account for a in assets)), sum(a.total for a in assets),
+            sum(a.available for a in assets), entry is not None, bool(entry and entry.install_on_device),
+            bool(entry and entry.auto_update),
+        ))  # fmt: skip
+    rows.sort(key=lambda row: (row.name.casefold(), row.adam_id))
+    return rows
+
+
+def _row(rt: Runtime, space: str, adam_id: str) -> AppRow:
+    for row in list_apps(rt, space=space, lookup=False):
+        if row.adam_id == adam_id:
+            return row
+    raise NotFoundError(f"app {adam_id} is neither owned in space `{space}` nor in its catalog")
+
+
+def add_app(
+    rt: Runtime, app: str, *, space: str | None = None, install_on_device: bool = False, auto_update: bool = False,
+) -> AddedApp:  # fmt: skip
+    """Put an app in the space's catalog (or change its options). Raises: NotFoundError for an unknown name."""
+    store = rt.store
+    space_name = resolve_space(store, space)
+    adam_id = resolve_app(store, app, space_name)
+    fetch_names(rt, space_name, [adam_id])
+    before = store.get_catalog_entry(space_name, adam_id)
+    changed = before is not None and (before.install_on_device, before.auto_update) != (install_on_device, auto_update)
+    if before is None or changed:
+        store.upsert_catalog_entry(space_name, adam_id, install_on_device=install_on_device, auto_update=auto_update,
+                                   now=rt.now())  # fmt: skip
+    return AddedApp(_row(rt, space_name, adam_id), before is None, changed)
+
+
+def plan_app_removal(rt: Runtime, app: str, *, space: str | None = None) -> AppRemoval:
+    """Every live license of the app in the space's accounts, to disassociate; and the devices it leaves.
+
+    Raises: NotFoundError when the app is not in the space's catalog.
+    """
+    from abctl.services.revocation.plan import plan_for_licenses
+
+    store = rt.store
+    space_name = resolve_space(store, space)
+    adam_id = resolve_app(store, app, space_name)
+    if store.get_catalog_entry(space_name, adam_id) is None:
+        raise NotFoundError(
+            f"app {adam_id} is not in the catalog of space `{space_name}`",
+            hint=f"to take back its licenses anyway, run: abctl revoke {adam_id} --all",
+        )
+    licenses = store.find_licenses(space=space_name, adam_id=adam_id)
+    installed = [d for d in store.devices_with_app_installed(adam_id, space_name) if d.state == "active"]
+    plan = plan_for_licenses(store, licenses, reason="app removed from the catalog", now=rt.now(),
+                             installed_on=installed)  # fmt: skip
+    return AppRemoval(_row(rt, space_name, adam_id), plan)
+
+
+def remove_app(
+    rt: Runtime, removal: AppRemoval, *, on_progress: Callable[[int, int], None] | None = None
+) -> RevocationResult:
+    """Revoke the app's licenses (assets/disassociate), then take it out of the catalog; it stays in the catalog
+    when a license could not be revoked, so running the command again retries."""
+    from abctl.services.revocation.execute import execute_revocation
+
+    result = execute_revocation(rt, removal.plan, on_progress=on_progress)
+    if not result.failed_targets():
+        rt.store.delete_catalog_entry(removal.app.space, removal.app.adam_id)
+    return result

@@ -1,0 +1,232 @@
+"""Carry out assignment plans: associate with Apple in the fewest calls the limits allow, each call committed to
+the ledger first, and record the outcome per app and target (R19).
+
+Several apps go out together: targets that get the same set of apps from the same account share calls, so 30
+apps to 1,000 devices is ceil(30 / maxAssets) x ceil(1,000 / maxSerialNumbers) = 2 calls.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from abctl.models.apple import EventFailure
+from abctl.models.enums import TargetKind
+from abctl.models.licenses import LicenseSource, LicenseState
+from abctl.services.ledger.writes import SettledWrite, send_write, settle_write
+
+if TYPE_CHECKING:
+    from abctl.apple.batching import AssetBatch
+    from abctl.models.accounts import Account
+    from abctl.services.licensing.plan import AppPlan
+    from abctl.services.runtime import Runtime
+
+Asset = tuple[str, str]  # (adamId, pricingParam)
+OutcomeKey = tuple[str, str, str]  # (adamId, target kind, target id)
+
+
+@dataclass(frozen=True)
+class TargetOutcome:
+    """What happened to one app for one target."""
+
+    adam_id: str
+    kind: str
+    target: str
+    account: str | None
+    license_type: str | None
+    result: str  # assigned | already licensed | refused | failed | pending
+    reason: str
+    event_id: str | None = None
+
+
+@dataclass(frozen=True)
+class AssignResult:
+    space: str
+    plans: tuple[AppPlan, ...]
+    outcomes: tuple[TargetOutcome, ...]
+    calls: int
+
+    @property
+    def refused(self) -> int:
+        return sum(1 for o in self.outcomes if o.result in ("refused", "failed"))
+
+    def count(self, result: str) -> int:
+        return sum(1 for o in self.outcomes if o.result == result)
+
+
+@dataclass(frozen=True)
+class _Group:
+    """Targets of one kind that get the same apps from the same account: one batch family."""
+
+    account_id: int
+    kind: TargetKind
+    assets: tuple[Asset, ...]
+    targets: list[str]
+
+
+def execute(
+    rt: Runtime,
+    space: str,
+    plans: Sequence[AppPlan],
+    *,
+    source: LicenseSource,
+    wait: bool = True,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> AssignResult:
+    """Associate what the plans assign, batch by batch, and record every app and target's outcome."""
+    from abctl.apple.batching import associate_batches
+    from abctl.services.reporting.notifications import evaluate_usage
+
+    store = rt.store
+    outcomes: dict[OutcomeKey, TargetOutcome] = {}
+    reasons: dict[OutcomeKey, str] = {}
+    platforms: dict[str, str | None] = {}
+    for app in plans:
+        for d in app.allocation.decisions:
+            key = (app.adam_id, str(d.license_kind or d.target.kind), d.target.id)
+            reasons[key] = d.message
+            platforms[d.target.id] = d.target.platform
+            if d.outcome != "assign":
+                result = "already licensed" if d.outcome == "already_licensed" else "refused"
+                license_type = str(d.license_kind) if d.license_kind else None
+                outcomes[key] = TargetOutcome(
+                    app.adam_id, key[1], d.target.id, d.account, license_type, result, d.message
+                )
+    groups = _groups(plans)
+    total = sum(len(group.assets) * len(group.targets) for group in groups)
+    calls = done = 0
+    for group in groups:
+        account = store.get_account_by_id(group.account_id)
+        limits = rt.client(account).service_config().limits
+        field = "serial_numbers" if group.kind is TargetKind.DEVICE else "client_user_ids"
+        for batch in associate_batches(group.assets, limits=limits, **{field: group.targets}):
+            settled, ids = _send(rt, account, batch, source, platforms, wait=wait)
+            calls += 1
+            _record(rt, settled, ids, batch, outcomes, reasons, account.name)
+            done += len(batch.assets) * len(batch.targets)
+            if on_progress:
+                on_progress(done, total)
+    _log(rt, space, outcomes.values())
+    evaluate_usage(rt, {group.account_id for group in groups})
+    return AssignResult(space, tuple(plans), tuple(outcomes.values()), calls)
+
+
+def _groups(plans: Sequence[AppPlan]) -> list[_Group]:
+    """Per account and license kind, targets grouped by the exact set of apps they get (Apple associates every
+    asset of a call with every target of it)."""
+    wanted: dict[tuple[int, TargetKind], dict[str, list[Asset]]] = {}
+    for app in plans:
+        for d in app.allocation.to_assign:
+            assert d.account_id is not None and d.pricing_param is not None and d.license_kind is not None
+            per_target = wanted.setdefault((d.account_id, d.license_kind), {})
+            per_target.setdefault(d.target.id, []).append((app.adam_id, d.pricing_param))
+    groups: dict[tuple[int, TargetKind, tuple[Asset, ...]], list[str]] = {}
+    for (account_id, kind), per_target in wanted.items():
+        for target, assets in per_target.items():
+            groups.setdefault((account_id, kind, tuple(assets)), []).append(target)
+    return [_Group(account_id, kind, assets, targets) for (account_id, kind, assets), targets in groups.items()]
+
+
+def _send(
+    rt: Runtime,
+    account: Account,
+    batch: AssetBatch,
+    source: LicenseSource,
+    platforms: dict[str, str | None],
+    *,
+    wait: bool,
+) -> tuple[SettledWrite, list[int]]:
+    """Commit the pending licenses and the intent, send the call, wait for its event."""
+    from abctl.store.licenses import NewLicense
+
+    kind = batch.target_kind
+    ids = rt.store.insert_pending_licenses(
+        [
+            NewLicense(account.id, adam_id, pricing, kind, target, str(source), platforms.get(target))
+            for adam_id, pricing in batch.assets
+            for target in batch.targets
+        ],
+        now=rt.now(),
+    )
+    payload = {
+        "assets": [list(asset) for asset in batch.assets],
+        "target_kind": str(kind),
+        "targets": list(batch.targets),
+        "license_ids": ids,
+    }
+    sent = send_write(rt, account, "associate", payload, lambda client: client.associate(batch))
+    return settle_write(rt, sent, wait=wait), ids
+
+
+def _failure(settled: SettledWrite, adam_id: str, kind: TargetKind, target: str) -> EventFailure | None:
+    """Apple's failure entry for this app and target: it names the targets, and the assets when it knows them."""
+    for failure in settled.failures:
+        targets = failure.serial_numbers if kind is TargetKind.DEVICE else failure.client_user_ids
+        if target in targets and (not failure.adam_ids or adam_id in failure.adam_ids):
+            return failure
+    return None
+
+
+def _record(
+    rt: Runtime,
+    settled: SettledWrite,
+    ids: list[int],
+    batch: AssetBatch,
+    outcomes: dict[OutcomeKey, TargetOutcome],
+    reasons: dict[OutcomeKey, str],
+    account: str,
+) -> None:
+    store, event_id, kind = rt.store, settled.sent.event_id, batch.target_kind
+    pairs = [(adam_id, pricing, target) for adam_id, pricing in batch.assets for target in batch.targets]
+    ok: list[int] = []
+    seats: Counter[Asset] = Counter()
+    for license_id, (adam_id, pricing, target) in zip(ids, pairs, strict=True):
+        key = (adam_id, str(kind), target)
+        failure = _failure(settled, adam_id, kind, target)
+        if settled.state == "pending":
+            result, reason = "pending", "Apple has not finished; run: abctl events wait"
+        elif failure is not None or settled.sent.error is not None:
+            error = settled.sent.error
+            message = failure.error_message if failure else (error.message if error else "")
+            number = failure.error_number if failure else None
+            store.set_license_state(
+                [license_id],
+                LicenseState.FAILED,
+                event_id=event_id,
+                detail=f"{number}: {message}" if number else message,
+            )
+            result, reason = "failed", f"Apple: {message}"
+        else:
+            ok.append(license_id)
+            seats[(adam_id, pricing)] += 1
+            result, reason = "assigned", reasons[key]
+        outcomes[key] = TargetOutcome(adam_id, str(kind), target, account, str(kind), result, reason, event_id)
+    if ok:
+        store.set_license_state(ok, LicenseState.ACTIVE, event_id=event_id)
+    if settled.state != "pending":
+        # Apple's counts move with the event; mirror them so usage is right before the next sync.
+        for (adam_id, pricing), count in seats.items():
+            store.adjust_assigned(settled.sent.account.id, adam_id, pricing, count)
+
+
+def _log(rt: Runtime, space: str, outcomes: Iterable[TargetOutcome]) -> None:
+    from abctl.store.activity import NewActivity
+
+    entries = [
+        NewActivity(
+            action="associate",
+            result=o.result,
+            space=space,
+            account_name=o.account,
+            adam_id=o.adam_id,
+            target_kind=o.kind,
+            target_id=o.target,
+            license_type=o.license_type,
+            event_id=o.event_id,
+            detail=o.reason,
+        )
+        for o in outcomes
+    ]
+    rt.store.log_activity(entries, actor=rt.actor, now=rt.now())

@@ -1,0 +1,180 @@
+"""Plan an assignment (R2-R9): read the targets and the space's offers once, then let domain.allocation decide,
+per app, which account pays, which kind of license, or why none can. Executing a plan is services/assign_execute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+from abctl.domain.allocation import AllocationPlan, Offer, Policy, RequestKind, Target, license_kind, plan_assignments
+from abctl.errors import InputError, NotFoundError
+from abctl.models.enums import TargetKind
+from abctl.services.runtime import cyclic_gc_paused
+
+if TYPE_CHECKING:
+    from abctl.services.runtime import Runtime
+    from abctl.store import Store
+
+__all__ = ["AppPlan", "RequestKind", "TargetFacts", "load_offers", "parse_target_spec", "plan", "plan_apps"]
+TargetSpec = tuple[TargetKind, str]
+
+
+def parse_target_spec(text: str) -> TargetSpec:
+    """`device:SERIAL` or `user:ID`. Raises: InputError."""
+    kind, _, target = text.strip().partition(":")
+    if kind not in ("device", "user") or not target:
+        raise InputError(f"`{text}` is not a target", hint="write device:SERIAL or user:ID")
+    return TargetKind(kind), target
+
+
+def read_target_file(text: str) -> list[TargetSpec]:
+    """One target per line (`device:SERIAL` / `user:ID`); blank lines and `#` comments skipped.
+
+    Raises: InputError naming every bad line.
+    """
+    specs, bad = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        try:
+            specs.append(parse_target_spec(line))
+        except InputError:
+            bad.append(str(number))
+    if bad:
+        raise InputError(f"bad target on line(s) {', '.join(bad)}", hint="write one device:SERIAL or user:ID per line")
+    return specs
+
+
+def load_offers(store: Store, space: str, adam_id: str) -> list[Offer]:
+    """Every account of the space that owns the app, with its seats and policy."""
+    offers = []
+    accounts = {a.id: a for a in store.list_accounts(space)}
+    for owned in store.owned_assets(space, adam_id):
+        record = store.get_policy(owned.account_id, adam_id)
+        policy = Policy(
+            # No FCFS group named (only reservations or disallowed users set): the account's default list (R3).
+            fcfs_groups=frozenset(record.fcfs_groups) if record.fcfs_groups else None,
+            reserved=frozenset(record.reserved),
+            disallowed=frozenset(record.disallowed),
+            auto_distribute=accounts[owned.account_id].auto_distribute,
+        )
+        offers.append(
+            Offer(
+                owned.account_id,
+                owned.account,
+                owned.priority,
+                owned.pricing_param,
+                owned.available,
+                owned.device_assignable,
+                owned.platforms,
+                policy,
+            )
+        )
+    return offers
+
+
+def load_targets(
+    store: Store, space: str, adam_id: str, specs: Sequence[TargetSpec], request: RequestKind = RequestKind.ADMIN
+) -> list[Target]:
+    """What the rules need about each target. Raises: NotFoundError for unknown devices or users."""
+    return TargetFacts.load(store, space, specs, request).for_app(store, space, adam_id)
+
+
+@dataclass(frozen=True)
+class TargetFacts:
+    """The targets of a request read once, so planning many apps costs one read of the inventory."""
+
+    targets: tuple[Target, ...]
+
+    @classmethod
+    def load(cls, store: Store, space: str, specs: Sequence[TargetSpec], request: RequestKind) -> TargetFacts:
+        """Raises: NotFoundError for devices or users not in the space."""
+        serials = [t for k, t in specs if k is TargetKind.DEVICE]
+        devices = store.device_facts(serials)
+        missing = [s for s in serials if s not in devices or devices[s].space != space]
+        user_ids = [t for k, t in specs if k is TargetKind.USER]
+        users = store.users_by_id(user_ids)
+        missing += [u for u in user_ids if u not in users or users[u].space != space]
+        if missing:
+            raise NotFoundError(
+                f"not in space `{space}`: {', '.join(missing[:5])}" + (" ..." if len(missing) > 5 else ""),
+                hint="add them first (abctl devices add / abctl users add), or pick their --space",
+            )
+        # R6: a user's own request on their own device is licensed to the user.
+        personal = request is RequestKind.USER_REQUEST
+        owners = {d.owner for d in devices.values() if personal and d.owner and not d.shared_ipad}
+        owner_users = store.users_by_id(owners - set(user_ids))
+        users.update({u: record for u, record in owner_users.items() if record.space == space})
+        people = set(users) | {d.owner for d in devices.values() if d.owner}
+        groups = store.group_sets(people)
+        statuses = store.apple_statuses(users) if users else {}
+        targets: dict[tuple[TargetKind, str], Target] = {}
+        none: frozenset[str] = frozenset()
+        device_kind = TargetKind.DEVICE
+        for kind, target in specs:
+            if kind is device_kind:
+                device = devices[target]
+                owner = device.owner
+                as_device = Target(kind, target, device.platform, owner, device.shared_ipad, device.state == "active",
+                                   groups.get(owner, none) if owner else none)  # fmt: skip
+                if not personal or license_kind(as_device, request) is device_kind or owner not in users:
+                    targets[(kind, target)] = as_device
+                    continue
+                kind, target = TargetKind.USER, owner
+            enrollment = {s.account_id: s.status for s in statuses.get(target, [])}
+            targets[(kind, target)] = Target(kind, target, active=users[target].state == "active",
+                                             groups=groups.get(target, none), enrollment=enrollment)  # fmt: skip
+        return cls(tuple(targets.values()))
+
+    def for_app(self, store: Store, space: str, adam_id: str, only: Iterable[TargetSpec] | None = None) -> list[Target]:
+        """The targets (or `only` those, in that order) with the licenses each already holds for this app (R4,
+        R8: no second license)."""
+        targets = list(self.targets)
+        if only is not None:
+            by_key = {(t.kind, t.id): t for t in targets}
+            targets = [by_key[spec] for spec in only if spec in by_key]
+        held: dict[tuple[str, str], set[tuple[int, str]]] = {}
+        for item in store.find_licenses(space=space, adam_id=adam_id):
+            key = (str(item.target_kind), item.target_id)
+            held.setdefault(key, set()).add((item.account_id, str(item.target_kind)))
+        if not held:
+            return targets
+        return [_with_held(target, held) for target in targets]
+
+
+def _with_held(target: Target, held: dict[tuple[str, str], set[tuple[int, str]]]) -> Target:
+    have = held.get((str(target.kind), target.id), set())
+    if target.kind is TargetKind.DEVICE and target.owner and not target.shared_ipad:
+        have = have | held.get((str(TargetKind.USER), target.owner), set())
+    return replace(target, held=frozenset(have)) if have else target
+
+
+@dataclass(frozen=True)
+class AppPlan:
+    """One app's allocation plan."""
+
+    adam_id: str
+    allocation: AllocationPlan
+
+
+def plan(rt: Runtime, space: str, adam_id: str, specs: Sequence[TargetSpec], request: RequestKind) -> AllocationPlan:
+    """Decide every target for one app without touching Apple."""
+    return plan_apps(rt, space, [adam_id], specs, request)[0].allocation
+
+
+def plan_apps(
+    rt: Runtime, space: str, adam_ids: Sequence[str], specs: Sequence[TargetSpec], request: RequestKind
+) -> list[AppPlan]:
+    """Decide every target for every app without touching Apple; the inventory is read once."""
+    store = rt.store
+    with cyclic_gc_paused():  # 100,000 targets make ~300,000 small acyclic objects: collecting them is waste
+        facts = TargetFacts.load(store, space, specs, request)
+        return [
+            AppPlan(
+                adam_id,
+                plan_assignments(load_offers(store, space, adam_id), facts.for_app(store, space, adam_id), request),
+            )
+            for adam_id in dict.fromkeys(adam_ids)
+        ]

@@ -1,0 +1,84 @@
+"""Raising and clearing notifications: usage thresholds per account and asset (R17), authentication problems
+with the action to take (R18), and token expiry 30 days ahead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from abctl.domain import thresholds
+from abctl.errors import TokenError
+from abctl.models.accounts import Account, AccountStatus
+
+if TYPE_CHECKING:
+    from abctl.services.runtime import Runtime
+
+EXPIRY_WARNING_DAYS = 30
+AUTH_ACTIONS = {
+    AccountStatus.INVALID: ("Invalid Authentication Token", "Upload a valid Apps and Books sToken"),
+    AccountStatus.EXPIRED: ("Expired Token", "Generate a new token online using your organization's account"),
+    AccountStatus.REVOKED: ("The sToken has been revoked", "Upload a valid Apps and Books sToken"),
+    AccountStatus.LOGIN_REQUIRED: ("Login required", "Log into the Apps and Books service"),
+    AccountStatus.CLAIMED: (
+        "Location claimed by another MDM",
+        "Take the location back with: abctl tokens update NAME --file F --take-over, or remove the other MDM",
+    ),
+}
+
+
+def evaluate_usage(rt: Runtime, account_ids: Iterable[int]) -> int:
+    """Raise and clear usage notifications for the accounts' assets; returns how many were raised."""
+    store, now, raised = rt.store, rt.now(), 0
+    for account_id in account_ids:
+        account = store.get_account_by_id(account_id)
+        for asset in store.list_account_assets(account_id):
+            percent = thresholds.percent_used(asset.assigned, asset.total)
+            open_ = store.open_triggers(account_id, "usage", asset.adam_id, asset.pricing_param)
+            change = thresholds.evaluate(percent, frozenset(int(t.rstrip("%")) for t in open_))
+            if change.clear:
+                store.clear_notifications(account_id, "usage", now=now, adam_id=asset.adam_id,
+                                          pricing_param=asset.pricing_param)  # fmt: skip
+            for trigger in change.raise_:
+                store.raise_notification(
+                    kind="usage", account_id=account_id, account_name=account.name, adam_id=asset.adam_id,
+                    pricing_param=asset.pricing_param, severity=thresholds.trigger_level(trigger).value,
+                    trigger=f"{trigger}%", message=f"{trigger}% of the licenses of {asset.adam_id} redeemed",
+                    action=None, now=now,
+                )  # fmt: skip
+                raised += 1
+    return raised
+
+
+def record_token_problem(rt: Runtime, account: Account, error: TokenError) -> None:
+    """An Apple call met an authentication error: set the account's status and raise the R18 notification."""
+    status = (
+        AccountStatus(error.status) if error.status in AccountStatus.__members__.values() else AccountStatus.INVALID
+    )
+    set_account_status(rt, account, status, detail=error.message)
+
+
+def set_account_status(rt: Runtime, account: Account, status: AccountStatus, *, detail: str | None = None) -> None:
+    """Record a token's health; raise the authentication notification for a new problem, clear it when fixed."""
+    store, now = rt.store, rt.now()
+    store.update_account(account.id, status=str(status), status_detail=detail)
+    if status in AUTH_ACTIONS:
+        title, action = AUTH_ACTIONS[status]
+        if str(status) not in store.open_triggers(account.id, "auth", None, None):
+            store.clear_notifications(account.id, "auth", now=now)
+            store.raise_notification(kind="auth", account_id=account.id, account_name=account.name, severity="alert",
+                                     trigger=str(status), message=title, action=action, now=now)  # fmt: skip
+    else:
+        store.clear_notifications(account.id, "auth", now=now)
+    days_left = (account.expires_at - now) / timedelta(days=1)
+    if 0 < days_left <= EXPIRY_WARNING_DAYS:
+        if not store.open_triggers(account.id, "expiry", None, None):
+            store.raise_notification(
+                kind="expiry", account_id=account.id, account_name=account.name, severity="warn",
+                trigger=f"expires {account.expires_at:%Y-%m-%d}",
+                message=f"the sToken expires in {int(days_left)} days", now=now,
+                action="Download a new token and run: abctl tokens update NAME --file -",
+            )  # fmt: skip
+    elif days_left > EXPIRY_WARNING_DAYS:
+        store.clear_notifications(account.id, "expiry", now=now)

@@ -1,0 +1,86 @@
+"""`abctl revoke APP (--all | --user ID | --device SERIAL)` as a plan (R10): which of the app's live licenses go
+back. The plan is executed by services/revocation/execute.py like every other revocation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from abctl.errors import InputError, NotFoundError
+from abctl.models.enums import TargetKind
+from abctl.services.revocation.plan import RevocationPlan
+
+if TYPE_CHECKING:
+    from abctl.store import Store
+
+ALL = "all"
+
+
+@dataclass(frozen=True)
+class AppRevocation:
+    """The app, what was asked (`all`, `user:ID` or `device:SERIAL`), the space looked in (None: every space, for
+    one target without --space) and the plan."""
+
+    adam_id: str
+    name: str
+    scope: str
+    space: str | None
+    plan: RevocationPlan
+
+    @property
+    def accounts(self) -> tuple[str, ...]:
+        return tuple(sorted({row.account for row in self.plan.to_send}))
+
+
+def _target(all_: bool, user: str | None, device: str | None) -> tuple[TargetKind, str] | None:
+    chosen = [flag for flag in (all_, user is not None, device is not None) if flag]
+    if len(chosen) != 1:
+        raise InputError(
+            "say which licenses to revoke: exactly one of --all, --user and --device",
+            hint="abctl revoke APP --all | --user ID | --device SERIAL",
+        )
+    if user is not None:
+        return TargetKind.USER, user.strip()
+    if device is not None:
+        return TargetKind.DEVICE, device.strip().upper()
+    return None
+
+
+def plan_app_revocation(
+    store: Store,
+    app: str,
+    *,
+    all_: bool = False,
+    user: str | None = None,
+    device: str | None = None,
+    space: str | None = None,
+    now: datetime,
+) -> AppRevocation:
+    """Every live license of the app in every account of the space (--all), or the one a user or device holds.
+
+    With --user/--device and no --space the target's licenses of the app are taken from every space.
+
+    Raises: InputError unless exactly one of all_/user/device; NotFoundError for an unknown app or target.
+    """
+    from abctl.services.names.apps import resolve_app
+    from abctl.services.names.spaces import resolve_space
+    from abctl.services.revocation.plan import plan_for_licenses
+
+    target = _target(all_, user, device)
+    space_name = resolve_space(store, space) if space is not None or target is None else None
+    adam_id = resolve_app(store, app, space_name)
+    name = store.app_names([adam_id]).get(adam_id, adam_id)
+    if target is None:
+        licenses = store.find_licenses(space=space_name, adam_id=adam_id)
+        scope, reason = ALL, f"revoke all licenses of {name}"
+    else:
+        kind, target_id = target
+        if not store.is_known_target(str(kind), target_id):
+            what, command = ("user", "users list") if kind is TargetKind.USER else ("device", "devices list")
+            raise NotFoundError(f"no {what} `{target_id}`", hint=f"list them with: abctl {command}")
+        licenses = store.find_licenses(space=space_name, adam_id=adam_id, target_kind=kind, target_id=target_id)
+        scope, reason = f"{kind}:{target_id}", f"license revoked for {kind} {target_id}"
+    plan = plan_for_licenses(store, licenses, reason=reason, now=now)
+    return AppRevocation(adam_id, name, scope, space_name, plan)

@@ -1,0 +1,123 @@
+"""Devices by serial number, the facts planning reads about them, and the apps installed on them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from abctl.store.base import CHUNK, StoreBase, chunks, marks
+from abctl.timeutil import from_iso, to_iso
+
+
+@dataclass(frozen=True)
+class DeviceRecord:
+    """A device by serial number; `state` is active, retired, wiped or unenrolled."""
+
+    serial: str
+    space: str
+    platform: str
+    owner: str | None
+    shared_ipad: bool
+    state: str
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceFacts:
+    """What license planning needs about a device, without timestamps: cheap to read by the hundred thousand."""
+
+    serial: str
+    space: str
+    platform: str
+    owner: str | None
+    shared_ipad: bool
+    state: str
+
+
+def _device(row: dict[str, Any]) -> DeviceRecord:
+    return DeviceRecord(
+        row["serial"], row["space"], row["platform"], row["owner"], bool(row["shared_ipad"]), row["state"],
+        from_iso(row["created_at"]), from_iso(row["updated_at"]),
+    )  # fmt: skip
+
+
+class DevicesStore(StoreBase):
+    def get_device(self, serial: str) -> DeviceRecord | None:
+        row = self._one("SELECT * FROM devices WHERE serial = ?", (serial,))
+        return None if row is None else _device(row)
+
+    def devices_by_serial(self, serials: Iterable[str] | None = None) -> dict[str, DeviceRecord]:
+        if serials is None:
+            return {row["serial"]: _device(row) for row in self._all("SELECT * FROM devices")}
+        found: dict[str, DeviceRecord] = {}
+        for chunk in chunks(sorted(set(serials))):
+            sql = f"SELECT * FROM devices WHERE serial IN ({marks(chunk)})"
+            found.update({row["serial"]: _device(row) for row in self._all(sql, tuple(chunk))})
+        return found
+
+    def device_facts(self, serials: Sequence[str]) -> dict[str, DeviceFacts]:
+        """Planning facts of these devices; a large request scans the table once instead of many IN lists."""
+        wanted = set(serials)
+        sql = "SELECT serial, space, platform, owner, shared_ipad, state FROM devices"
+        if len(wanted) > 10 * CHUNK:
+            rows = self.db.conn.execute(sql).fetchall()
+        else:
+            rows = []
+            for chunk in chunks(sorted(wanted)):
+                rows.extend(self.db.conn.execute(f"{sql} WHERE serial IN ({marks(chunk)})", tuple(chunk)))
+        return {row[0]: DeviceFacts(row[0], row[1], row[2], row[3], bool(row[4]), row[5]) for row in rows
+                if row[0] in wanted}  # fmt: skip
+
+    def list_devices(
+        self, *, space: str | None = None, states: Sequence[str] | None = None, owner: str | None = None
+    ) -> list[DeviceRecord]:
+        where, params = self._where(space=space, states=states, owner=owner)
+        return [_device(row) for row in self._all(f"SELECT * FROM devices{where} ORDER BY serial", params)]
+
+    def upsert_devices(
+        self, rows: Sequence[tuple[str, str, str, str | None, bool]], *, now: datetime
+    ) -> None:  # fmt: skip
+        """Insert or update (serial, space, platform, owner, shared_ipad) rows; each becomes active."""
+        stamp = to_iso(now)
+        with self.transaction():
+            self.db.conn.executemany(
+                "INSERT INTO devices (serial, space, platform, owner, shared_ipad, state, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, 'active', ?, ?) ON CONFLICT(serial) DO UPDATE SET space = excluded.space,"
+                " platform = excluded.platform, owner = excluded.owner, shared_ipad = excluded.shared_ipad,"
+                " state = 'active', updated_at = excluded.updated_at",
+                [(serial, space, platform, owner, int(shared), stamp, stamp) for serial, space, platform, owner, shared
+                 in rows],
+            )  # fmt: skip
+
+    def set_device_state(self, serials: Sequence[str], state: str, *, now: datetime) -> None:
+        with self.transaction():
+            self.db.conn.executemany(
+                "UPDATE devices SET state = ?, updated_at = ? WHERE serial = ?",
+                [(state, to_iso(now), serial) for serial in serials],
+            )
+
+    def move_device(self, serial: str, space: str, *, now: datetime) -> None:
+        """Record that a device now belongs to another space (R20; its licenses are moved by the caller)."""
+        self.db.execute("UPDATE devices SET space = ?, updated_at = ? WHERE serial = ?", (space, to_iso(now), serial))
+
+    def add_installed_apps(self, serial: str, adam_ids: Iterable[str], *, now: datetime) -> None:
+        with self.transaction():
+            self.db.conn.executemany(
+                "INSERT OR IGNORE INTO installed_apps (serial, adam_id, installed_at) VALUES (?, ?, ?)",
+                [(serial, adam_id, to_iso(now)) for adam_id in adam_ids],
+            )
+
+    def installed_apps(self, serial: str) -> list[str]:
+        rows = self.db.execute("SELECT adam_id FROM installed_apps WHERE serial = ? ORDER BY adam_id", (serial,))
+        return [adam_id for (adam_id,) in rows.fetchall()]
+
+    def devices_with_app_installed(self, adam_id: str, space: str) -> list[DeviceRecord]:
+        rows = self._all(
+            "SELECT d.* FROM devices d JOIN installed_apps i ON i.serial = d.serial"
+            " WHERE i.adam_id = ? AND d.space = ? ORDER BY d.serial",
+            (adam_id, space),
+        )
+        return [_device(row) for row in rows]
