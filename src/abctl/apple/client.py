@@ -7,9 +7,7 @@ that return an eventId: callers batch them (abctl.apple.batching) so each call i
 
 from __future__ import annotations
 
-import functools
 import random
-import ssl
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -21,11 +19,13 @@ from abctl import __version__
 from abctl.apple import wire
 from abctl.apple.batching import AssetBatch, RevokeBatch, unique
 from abctl.apple.error_codes import REREAD_CONFIG
+from abctl.apple.events import poll_until_settled
 from abctl.apple.metadata import lookup_metadata
 from abctl.apple.pagination import MAX_PAGES_IN_FLIGHT, OnPage, RecordSink, read_pages
 from abctl.apple.ratelimit import RateLimiter
 from abctl.apple.requester import Requester
 from abctl.apple.retry import RetryPolicy
+from abctl.apple.transport import tls_context
 from abctl.errors import AbctlError, AppleAPIError, WriteOutcomeUnknownError
 from abctl.models.apple import (
     AppleUser,
@@ -72,7 +72,7 @@ class AppsBooksClient:
             timeout=timeout,
             transport=transport,
             limits=httpx.Limits(max_connections=MAX_PAGES_IN_FLIGHT + 1),
-            verify=_tls_context() if transport is None else True,
+            verify=tls_context() if transport is None else True,
         )
         limiter = RateLimiter(15, clock=clock, sleep=sleep)
         self._requester = Requester(
@@ -239,18 +239,10 @@ class AppsBooksClient:
 
         Apple wants at least 30 s between polls of a PENDING event; the caller chooses `poll_interval`.
         """
-        started = self._clock()
-        # Bounded by polls too, so a zero interval (tests, the sandbox) cannot spin for the whole deadline.
-        max_polls = max(1, int(deadline_seconds / max(poll_interval, 0.5)) + 1)
-        polls = 0
-        while True:
-            status = self.event_status(event_id)
-            polls += 1
-            if on_poll:
-                on_poll(status)
-            if status.is_settled or polls >= max_polls or self._clock() - started + poll_interval > deadline_seconds:
-                return status
-            self._sleep(poll_interval)
+        return poll_until_settled(
+            lambda: self.event_status(event_id), poll_interval=poll_interval, deadline_seconds=deadline_seconds,
+            clock=self._clock, sleep=self._sleep, on_poll=on_poll,
+        )  # fmt: skip
 
     # -- content metadata (names) ----------------------------------------------------------------------------
 
@@ -300,13 +292,6 @@ class AppsBooksClient:
                 with self._config_lock:
                     self._config = None  # limits or URLs changed (9700-9705, 9714, 9617, 9634): re-read them
             raise
-
-
-@functools.cache
-def _tls_context() -> ssl.SSLContext:
-    """One TLS context for every client of the process: loading the CA bundle costs ~40 ms, once per account
-    otherwise (a sync of several accounts builds a client for each)."""
-    return httpx.create_ssl_context()
 
 
 def _param(value: str | bool | int) -> str:

@@ -1,4 +1,5 @@
-"""An in-process transport: abctl's client talks to a WSGI application (the sandbox) without sockets.
+"""How the client reaches Apple: one shared TLS context for real connections, and an in-process transport through
+which abctl's client talks to a WSGI application (the sandbox) without sockets.
 
 A `ConnectionError` raised by the application (the sandbox's dropped-connection fault) surfaces as the httpx
 transport error a real socket would give: refused -> ConnectError (nothing sent), anything else ->
@@ -7,6 +8,8 @@ RemoteProtocolError (the request went out, no answer came back).
 
 from __future__ import annotations
 
+import functools
+import ssl
 from typing import Any
 
 import httpx
@@ -29,3 +32,10 @@ class InProcessTransport(httpx.WSGITransport):
 def in_process_transport(wsgi_app: Any) -> httpx.BaseTransport:
     """An httpx transport that calls `wsgi_app` directly."""
     return InProcessTransport(app=wsgi_app)
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One TLS context for every client of the process: loading the CA bundle costs ~40 ms, once per account
+    otherwise (a sync of several accounts builds a client for each)."""
+    return httpx.create_ssl_context()
