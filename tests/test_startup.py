@@ -1,32 +1,56 @@
-"""`abctl --version` and `abctl --help` must not import httpx or sqlite_utils (design.md section 6)."""
+"""Start-up stays light (design.md section 6, issue 19.4): `--version` imports neither typer nor rich, `--help`
+imports no command module and neither httpx nor sqlite_utils, a command loads only its own module; and the
+summaries `abctl --help` is drawn from are each command's own."""
 
+import inspect
 import json
 import subprocess
 import sys
 
 import pytest
+from typer.testing import CliRunner
+
+from abctl.cli import app as app_module
 
 PROBE = """
-import json, sys
-sys.argv = ["abctl", {arg!r}]
-from abctl.cli.app import main
-try:
-    main()
-except SystemExit:
-    pass
-heavy = sorted(m for m in ("httpx", "sqlite_utils", "sqlite3") if m in sys.modules)
-sys.stderr.write(json.dumps(heavy))
+import io, json, sys
+from contextlib import redirect_stdout
+sys.argv = ["abctl", *{args!r}]
+from abctl.__main__ import main
+with redirect_stdout(io.StringIO()):
+    try:
+        main()
+    except SystemExit:
+        pass
+sys.stderr.write(json.dumps(sorted(sys.modules)))
 """
+COMMAND_MODULES = {"abctl.cli." + name.replace("-", "_") for name in app_module.COMMANDS}
 
 
-@pytest.mark.parametrize("arg", ["--version", "--help"])
-def test_light_commands_import_no_http_or_database_library(arg: str) -> None:
+def loaded(*args: str) -> set[str]:
     completed = subprocess.run(
-        [sys.executable, "-c", PROBE.format(arg=arg)], capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, "-c", PROBE.format(args=list(args))], capture_output=True, text=True, timeout=60, check=False
     )
-    assert json.loads(completed.stderr.strip().splitlines()[-1]) == []
-    if arg == "--version":
-        assert completed.stdout.startswith("abctl ")
+    return set(json.loads(completed.stderr.strip().splitlines()[-1]))
+
+
+def test_version_imports_neither_typer_nor_rich() -> None:
+    modules = loaded("--version")
+    assert {m.split(".")[0] for m in modules} & {"typer", "rich", "httpx", "sqlite_utils", "sqlite3"} == set()
+    assert "abctl.cli.app" not in modules
+
+
+def test_help_imports_no_command_module_no_http_and_no_database() -> None:
+    modules = loaded("--help")
+    assert modules & COMMAND_MODULES == set()
+    assert {m.split(".")[0] for m in modules} & {"httpx", "sqlite_utils", "sqlite3"} == set()
+    assert "rich.markdown" not in modules  # typer's help never uses it in abctl's markup mode
+
+
+def test_a_group_help_loads_only_that_group() -> None:
+    modules = loaded("tokens", "--help")
+    assert modules & COMMAND_MODULES == {"abctl.cli.tokens"}
+    assert {m.split(".")[0] for m in modules} & {"httpx", "sqlite_utils", "sqlite3"} == set()
 
 
 def test_python_dash_m_works() -> None:
@@ -37,3 +61,21 @@ def test_python_dash_m_works() -> None:
     from abctl import __version__
 
     assert completed.stdout == f"abctl {__version__}\n"
+
+
+@pytest.mark.parametrize("name", list(app_module.COMMANDS))
+def test_each_summary_is_the_first_paragraph_of_the_commands_help(name: str) -> None:
+    command = app_module.load_command(name)
+    first_paragraph = inspect.cleandoc(command.help or "").split("\n\n")[0]
+    assert app_module.COMMANDS[name] == first_paragraph, f"COMMANDS[{name!r}] should be:\n{first_paragraph!r}"
+
+
+def test_root_help_from_summaries_is_the_help_of_the_loaded_commands(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "100")
+    runner = CliRunner()
+    from_summaries = runner.invoke(app_module.app, ["--help"]).stdout
+    group = app_module.AbctlTyperGroup
+    monkeypatch.setattr(group, "_listing", property(lambda self: False, lambda self, value: None))
+    loaded_help = runner.invoke(app_module.app, ["--help"]).stdout
+    assert from_summaries == loaded_help
+    assert "Commands" in loaded_help and "move-space" in loaded_help

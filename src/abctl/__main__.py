@@ -1,5 +1,21 @@
-"""`python -m abctl` runs the command-line tool."""
+"""The console script `abctl` and `python -m abctl`.
 
-from abctl.cli.app import main
+`abctl --version` is answered here, before typer and rich are imported (they are most of a start-up's time).
+"""
 
-main()
+import sys
+
+from abctl import __version__
+
+
+def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        sys.stdout.write(f"abctl {__version__}\n")
+        return
+    from abctl.cli.app import main as run
+
+    run()
+
+
+if __name__ == "__main__":
+    main()

@@ -15,14 +15,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum, StrEnum
-from typing import Any, TextIO
-
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-from rich.text import Text
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, TextIO
 
 from abctl.timeutil import to_iso
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.text import Text
 
 
 class Format(StrEnum):
@@ -101,11 +101,23 @@ class Renderer:
         self.verbose = verbose
         self._stdout = stdout
         self._stderr = stderr
-        color = None if not no_color else False
-        self.out = Console(file=stdout, highlight=False, no_color=no_color or None, soft_wrap=False)
-        self.err = Console(file=stderr or sys.stderr, stderr=stderr is None, highlight=False)
-        if color is False:
-            self.err.no_color = True
+        self._no_color = no_color
+
+    # rich is imported when something is drawn, not before: `abctl --version` and json output never load it.
+    @cached_property
+    def out(self) -> Console:
+        from rich.console import Console
+
+        return Console(file=self._stdout, highlight=False, no_color=self._no_color or None, soft_wrap=False)
+
+    @cached_property
+    def err(self) -> Console:
+        from rich.console import Console
+
+        console = Console(file=self._stderr or sys.stderr, stderr=self._stderr is None, highlight=False)
+        if self._no_color:
+            console.no_color = True
+        return console
 
     @property
     def _out_file(self) -> TextIO:
@@ -141,6 +153,8 @@ class Renderer:
         elif self.fmt in (Format.JSONL, Format.CSV):
             self.rows([record], columns)
         else:
+            from rich.table import Table
+
             table = Table(title=title, show_header=False, box=None, pad_edge=False)
             table.add_column(style="bold")
             table.add_column()
@@ -155,6 +169,9 @@ class Renderer:
         if len(rows) > LARGE_TABLE_ROWS:
             self._plain_table(rows, columns, title)
             return
+        from rich.table import Table
+        from rich.text import Text
+
         table = Table(title=title, title_justify="left", header_style="bold")
         for column in columns:
             table.add_column(column.header, justify=column.justify)  # type: ignore[arg-type]
@@ -202,22 +219,28 @@ class Renderer:
         if self.verbose and not self.quiet:
             self.err.print(message, markup=False, style="dim")
 
+    @staticmethod
+    def _text(message: str, style: str = "") -> Text:
+        from rich.text import Text
+
+        return Text(message, style=style)
+
     def success(self, message: str) -> None:
         if not self.quiet:
-            self.err.print(Text(message, style="green"))
+            self.err.print(self._text(message, "green"))
 
     def warn(self, message: str) -> None:
-        self.err.print(Text(f"Warning: {message}", style="yellow"))
+        self.err.print(self._text(f"Warning: {message}", "yellow"))
 
     def error(self, message: str, hint: str | None) -> None:
-        self.err.print(Text(f"Error: {message}", style="bold red"))
+        self.err.print(self._text(f"Error: {message}", "bold red"))
         if hint:
-            self.err.print(Text(f"Hint: {hint}"))
+            self.err.print(self._text(f"Hint: {hint}"))
 
     def heading(self, message: str) -> None:
         """A step heading on stderr, used by `abctl demo`."""
         if not self.quiet:
-            self.err.print(Text(message, style="bold"))
+            self.err.print(self._text(message, "bold"))
 
     # -- progress on stderr ---------------------------------------------------------------------------------
 
@@ -231,6 +254,8 @@ class Renderer:
         if not self.shows_progress:
             yield lambda done, total: None
             return
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         bar = Progress(
             TextColumn("{task.description}"),
             BarColumn(),

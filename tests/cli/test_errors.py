@@ -24,15 +24,47 @@ def test_unexpected_errors_show_no_traceback(cli: Cli, failing_command: None) ->
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
-        "Error: unexpected RuntimeError\n"
+        "Error: unexpected internal failure (a bug in abctl)\n"
         "Hint: run the command again with --debug to see where it happened, and report it\n"
     )
 
 
-def test_debug_reraises_for_a_traceback(cli: Cli, failing_command: None) -> None:
+def test_debug_shows_the_traceback_without_local_variables(cli: Cli, failing_command: None) -> None:
     result = cli("--debug", "spaces", "list")
     assert result.exit_code == 1
-    assert isinstance(result.exception, RuntimeError)
+    assert result.stderr.startswith("Traceback (most recent call last):\n")
+    assert "RuntimeError: internal detail" in result.stderr
+    assert "eyJzZWNyZXQi" not in result.stderr
+    assert result.stderr.endswith(
+        "Error: unexpected internal failure (a bug in abctl)\n"
+        "Hint: run the command again with --debug to see where it happened, and report it\n"
+    )
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_debug_keeps_the_exit_code_of_an_error(cli: Cli, where: str) -> None:
+    args = ["--debug", "tokens", "show", "nosuch"] if where == "before" else ["tokens", "show", "nosuch", "--debug"]
+    plain = cli("tokens", "show", "nosuch")
+    result = cli(*args)
+    assert plain.exit_code == result.exit_code == ExitCode.NOT_FOUND
+    assert result.stderr.startswith("Traceback (most recent call last):\n")
+    assert "abctl.errors.NotFoundError" in result.stderr or "NotFoundError" in result.stderr
+    assert result.stderr.endswith(plain.stderr)  # the same Error and Hint lines, after the traceback
+
+
+def test_no_python_class_name_for_an_operating_system_error(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    from abctl.services.inventory import spaces
+
+    def missing(store: object) -> object:
+        raise FileNotFoundError(2, "No such file or directory", "/srv/abctl/gone.csv")
+
+    monkeypatch.setattr(spaces, "list_spaces", missing)
+    result = cli("spaces", "list")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "Error: unexpected failure, no such file or directory: /srv/abctl/gone.csv"
+    )
+    assert "FileNotFoundError" not in result.stderr
 
 
 def test_every_exit_code_is_distinct() -> None:

@@ -10,6 +10,7 @@ import stat
 import traceback
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlite_utils
@@ -32,13 +33,12 @@ def leaf_commands() -> dict[str, list[str]]:
     """Every command path with its parameter names."""
     found: dict[str, list[str]] = {}
 
-    def walk(command: object, path: list[str]) -> None:
-        children = getattr(command, "commands", None)
-        if children is None:
-            found[" ".join(path)] = [str(p.name) for p in command.params]  # type: ignore[attr-defined]
+    def walk(command: Any, path: list[str]) -> None:
+        if not hasattr(command, "list_commands"):
+            found[" ".join(path)] = [str(p.name) for p in command.params]
             return
-        for name, child in children.items():
-            walk(child, [*path, name])
+        for name in command.list_commands(None):  # the root loads each command module as it is asked for
+            walk(command.get_command(None, name), [*path, name])
 
     walk(typer.main.get_command(app), [])
     return found

@@ -1,81 +1,139 @@
-"""The root of the command line: global options, the single place errors become exit codes, and the wiring of
-every command group. Command modules stay thin; this module only wires.
+"""The root of the command line: the table of commands, the global options (defined once, on `root`), and the
+group that loads a command's module only when that command runs, lets global options follow the subcommand, and
+turns every failure into its message and exit code (abctl.cli.failures).
+
+`COMMANDS` lists abctl's commands in the order `abctl --help` shows them. To add a command, add one line: its
+module's `app` is loaded on demand, so `abctl spaces list` never imports the sandbox, the Apple client or the
+licensing code, and `abctl --help` is drawn from the summaries alone (tests/test_startup.py checks each summary
+against the command's own help). `abctl --version` never gets here: abctl.__main__ answers it before typer loads.
 """
 
 from __future__ import annotations
 
+import importlib
 import os
-import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 import typer.core
+import typer.main
+from typer.models import TyperInfo
 
-from abctl import __version__
-from abctl.cli import (
-    apps,
-    assign,
-    demo,
-    devices,
-    distribute,
-    events,
-    groups,
-    log,
-    move_space,
-    notifications,
-    priority,
-    reconcile,
-    revoke,
-    sandbox,
-    spaces,
-    sync,
-    tokens,
-    usage,
-    users,
-)
+from abctl import interrupt
+from abctl.cli import help_format
 from abctl.cli.context import AppContext, Overrides
+from abctl.cli.failures import handle_failure
+from abctl.cli.placement import place_global_options
 from abctl.config import APPLE_API_URL, EnvVars, Settings, default_db_path, is_truthy
-from abctl.errors import AbctlError, ExitCode
 from abctl.output import Format, Renderer
-from abctl.redaction import scrub
+
+help_format.install()
+
+# The command `name` is `app` in the module abctl.cli.NAME (a dash becomes an underscore): a Typer app that holds
+# subcommands (`abctl tokens add`) or the one command `name` itself (`abctl sync`). The text is the first paragraph
+# of the command's help, as `abctl --help` lists it.
+COMMANDS: dict[str, str] = {
+    "demo": "Walk through abctl on the built-in sandbox (no network, temporary data).",
+    "spaces": "Add, list and remove spaces (partitions of accounts, users and devices).",
+    "tokens": "Add, list, show and check Apps and Books accounts (one sToken each).",
+    "priority": "Show and set the order in which a space's accounts pay for licenses.",
+    "sync": "Sync accounts with Apple: assets, assignments and users.",
+    "events": "The ledger of Apple writes: list them, and wait for pending ones to settle.",
+    "distribute": "Set or show who may get an app's licenses from each account.",
+    "assign": "Assign apps' licenses; several apps share Apple calls; exit 7 when a target is refused.",
+    "reconcile": "Bring a space to its desired state: release licenses of devices that left and deleted users, serve\n"
+    "waiting reservations, license required apps on active devices. Exit 7 when a required app finds no seat.",
+    "revoke": "Revoke an app's licenses: one user's, one device's, or all of them in the space.",
+    "move-space": "Move a device to another space: its (and its owner's) licenses in the source are revoked, and each "
+    "app gets\na license from the destination's accounts when one is free. Exit 7 when an app finds no seat there.",
+    "sandbox": "Run a local stand-in for Apple's Apps and Books API, to rehearse without production.",
+    "usage": "Show license usage per account and app.",
+    "notifications": "List open notifications, worst first.",
+    "log": "Show the activity log, newest first.",
+    "apps": "Apps and books the space's accounts own, and the space's catalog.",
+    "users": "People: inventory, Apple registration (invite, retire) and deletion.",
+    "groups": "User groups per space (FCFS lists name them); `All Users` holds everyone.",
+    "devices": "Devices by serial number: inventory, and what happens to their licenses when they go.",
+}
 
 
-def _debug_requested(ctx: typer.Context) -> bool:
-    return bool(ctx.params.get("debug")) or is_truthy(os.environ.get(EnvVars.DEBUG))
+def module_of(name: str) -> str:
+    """The module that defines the command `name`."""
+    return "abctl.cli." + name.replace("-", "_")
 
 
 class AbctlTyperGroup(typer.core.TyperGroup):
-    """Catches every `AbctlError` once: `Error:` and `Hint:` on stderr, nothing on stdout, the error's exit code."""
+    """The root group. Commands come from `abctl.cli.app.COMMANDS` and are built when first asked for; while the
+    root's own help or a command-name completion is drawn, a command is a stand-in with its summary only."""
+
+    _listing = False
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return list(COMMANDS)
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> typer.core.TyperCommand | None:  # type: ignore[override]
+        if cmd_name not in COMMANDS:
+            return None
+        if self._listing and cmd_name not in self.commands:
+            return typer.core.TyperCommand(name=cmd_name, help=COMMANDS[cmd_name])
+        if cmd_name not in self.commands:
+            self.commands[cmd_name] = load_command(cmd_name)
+        return self.commands[cmd_name]  # type: ignore[return-value]
+
+    @contextmanager
+    def _summaries_only(self) -> Iterator[None]:
+        self._listing = True
+        try:
+            yield
+        finally:
+            self._listing = False
+
+    def format_help(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
+        help_format.import_typer_help()
+        with self._summaries_only():
+            super().format_help(ctx, formatter)
+
+    def shell_complete(self, ctx: typer.Context, incomplete: str) -> Any:  # type: ignore[override]
+        with self._summaries_only():
+            return super().shell_complete(ctx, incomplete)
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
+        if ctx.parent is None:
+            args = place_global_options(self, ctx, args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
         try:
-            return super().invoke(ctx)
-        except AbctlError as error:
-            scrub(error)  # a token pasted where a name or path belongs is not echoed back
-            if _debug_requested(ctx):
-                raise
-            _renderer_for(ctx).error(error.message, error.hint)
-            raise typer.Exit(int(error.exit_code)) from None
-        except (typer.Exit, typer.Abort, KeyboardInterrupt):
+            with interrupt.sigint_stops():
+                return super().invoke(ctx)
+        except BaseException as failure:
+            handle_failure(ctx, failure)  # raises typer.Exit with the failure's exit code, or re-raises
             raise
-        except Exception as error:
-            if _debug_requested(ctx) or getattr(error, "__module__", "").startswith("typer."):
-                raise
-            _renderer_for(ctx).error(
-                f"unexpected {error.__class__.__name__}",
-                "run the command again with --debug to see where it happened, and report it",
-            )
-            raise typer.Exit(int(ExitCode.ERROR)) from None
         finally:
             if isinstance(ctx.obj, AppContext):
                 ctx.obj.close()
 
 
-def _renderer_for(ctx: typer.Context) -> Renderer:
-    if isinstance(ctx.obj, AppContext):
-        return ctx.obj.renderer
-    return Renderer(no_color=bool(ctx.params.get("no_color")))
+def load_command(name: str) -> typer.core.TyperCommand:
+    """Build the click command of `name` from its module's Typer app, as `add_typer` would."""
+    module = importlib.import_module(module_of(name))
+    sub: typer.Typer = module.app
+    settings: dict[str, Any] = {
+        "pretty_exceptions_short": app.pretty_exceptions_short,
+        "rich_markup_mode": app.rich_markup_mode,
+    }
+    commands = sub.registered_commands
+    if len(commands) == 1 and commands[0].name == name and not sub.registered_groups and not sub.registered_callback:
+        command = typer.main.get_command_from_info(commands[0], **settings)
+    else:
+        command = typer.main.get_group_from_info(
+            TyperInfo(sub, name=name), suggest_commands=app.suggest_commands, **settings
+        )
+    assert isinstance(command, typer.core.TyperCommand | typer.core.TyperGroup)
+    return command  # type: ignore[return-value]
 
 
 app = typer.Typer(
@@ -88,7 +146,9 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        sys.stdout.write(f"abctl {__version__}\n")
+        from abctl import __version__
+
+        typer.echo(f"abctl {__version__}")
         raise typer.Exit()
 
 
@@ -98,16 +158,19 @@ def root(
     *,
     db: Annotated[
         Path | None,
-        typer.Option("--db", envvar=EnvVars.DB, help="Database file.", show_default=False, dir_okay=False),
+        typer.Option(
+            "--db", envvar=EnvVars.DB, help="Database file.", show_default=False, dir_okay=False, metavar="PATH"
+        ),
     ] = None,
     fmt: Annotated[
-        Format, typer.Option("--format", "-f", envvar=EnvVars.FORMAT, help="Output format for data.")
+        Format, typer.Option("--format", "-o", envvar=EnvVars.FORMAT, help="Output format for data.")
     ] = Format.TABLE,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only data and errors.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail on stderr.")] = False,
     api_url: Annotated[
-        str, typer.Option("--api-url", envvar=EnvVars.API_URL, help="Apple API base URL (or a sandbox's).")
+        str,
+        typer.Option("--api-url", envvar=EnvVars.API_URL, metavar="URL", help="Apple API base URL (or a sandbox's)."),
     ] = APPLE_API_URL,
     lock_timeout: Annotated[
         float,
@@ -115,6 +178,7 @@ def root(
             "--lock-timeout",
             envvar=EnvVars.LOCK_TIMEOUT,
             min=0,
+            metavar="SECONDS",
             help="Seconds to wait for another abctl run.",
         ),
     ] = 60.0,
@@ -145,27 +209,6 @@ def root(
     ctx.obj = AppContext(settings=settings, renderer=renderer, overrides=overrides)
 
 
-app.add_typer(demo.app)
-app.add_typer(spaces.app, name="spaces")
-app.add_typer(tokens.app, name="tokens")
-app.add_typer(priority.app, name="priority")
-app.add_typer(sync.app)
-app.add_typer(events.app, name="events")
-app.add_typer(distribute.app)
-app.add_typer(assign.app)
-app.add_typer(reconcile.app)
-app.add_typer(revoke.app)
-app.add_typer(move_space.app)
-app.add_typer(sandbox.app, name="sandbox")
-app.add_typer(usage.app)
-app.add_typer(notifications.app)
-app.add_typer(log.app)
-app.add_typer(apps.app, name="apps")
-app.add_typer(users.app, name="users")
-app.add_typer(groups.app, name="groups")
-app.add_typer(devices.app, name="devices")
-
-
 def main() -> None:
-    """Console-script entry point."""
+    """Run abctl (the console script goes through abctl.__main__.main, which answers --version first)."""
     app(prog_name="abctl")
