@@ -50,7 +50,7 @@ def test_add_errors(cli: Cli) -> None:
         (("devices", "add", "X1", "--platform", "ipados", "--shared-ipad", "--owner", "alice"), 2,
          "Error: a shared iPad has no owner\nHint: drop --owner or --shared-ipad\n"),
         (("devices", "add", "X1", "--platform", "ios", "--owner", "zed"), 4,
-         "Error: no user `zed`\nHint: add the owner first: abctl users add ID\n"),
+         "Error: no user `zed`\nHint: add the owner first: abctl users add zed\n"),
         (("devices", "add", "X1", "--platform", "ios", "--owner", "alice", "--space", "lab"), 2,
          "Error: owner `alice` is in space `default`, not `lab`\n"),
         (("devices", "add", "X1", "--platform", "ios", "--app", "Unknown App"), 4,

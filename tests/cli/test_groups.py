@@ -64,7 +64,7 @@ def test_groups_belong_to_one_space(cli: Cli) -> None:
     )  # fmt: skip
     result = cli("groups", "add-member", "chess", "larry")
     assert (result.exit_code, result.stderr) == (
-        4, "Error: no group `chess` in space `default`\nHint: add it with: abctl groups add 'chess' --space default\n"
+        4, "Error: no group `chess` in space `default`\nHint: it is in space `lab`: add --space lab\n"
     )  # fmt: skip
     assert members(cli, "All Users", "--space", "lab") == ["larry"]
 

@@ -155,7 +155,7 @@ def test_device_view_table_and_csv(cli: Cli, seeded: Path) -> None:
 def test_target_errors(cli: Cli, seeded: Path) -> None:
     result = cli("usage", "--user", "nobody")
     assert (result.exit_code, result.stdout) == (4, "")
-    assert result.stderr == "Error: no user `nobody`\nHint: list them with: abctl users list\n"
+    assert result.stderr == "Error: no user `nobody`\nHint: list users with: abctl users list\n"
     result = cli("usage", "--user", "alice", "--device", "IPAD1")
     assert result.exit_code == 2
     assert result.stderr.startswith("Error: give either --user or --device, not both\n")

@@ -85,8 +85,14 @@ def test_books_refuse_devices_and_reservations_are_served(abctl: Cli, token_file
     book = abctl("--format", "json", "assign", "Field Guide to Birds", "--device", "B1")
     assert book.exit_code == 7
     assert "not device-assignable" in json.loads(book.stdout)[0]["reason"]
+    typo = abctl("distribute", "Math Quest", "--account", "highschool", "--reserve", "device:r1", "--fcfs", "teachers")
+    assert (typo.exit_code, typo.stderr) == (
+        4,
+        "Error: no group `teachers` in space `default`\nHint: add it with: abctl groups add teachers --space default\n",
+    )
+    abctl.expect("groups", "add", "teachers")
     served = abctl(
-        "distribute", "Math Quest", "--account", "highschool", "--reserve", "device:R1", "--fcfs", "teachers"
+        "distribute", "Math Quest", "--account", "highschool", "--reserve", "device:r1", "--fcfs", "teachers"
     )
     assert served.exit_code == 0, served.output
     assert "Reservations served now: 1." in served.stderr

@@ -128,7 +128,8 @@ def test_bad_moves_change_nothing(spaces: Cli, db_path: Path) -> None:
     assert "Error: no space named `mars`" in spaces.expect("move-space", "IPAD0001", "--to", "mars", code=4).stderr
     same = spaces.expect("move-space", "IPAD0001", "--to", "default", code=2)
     assert same.stderr.startswith("Error: `IPAD0001` is already in space `default`")
-    assert spaces.expect("move-space", "NOPE", "--to", "lab", code=4).stderr.startswith("Error: no device `NOPE`")
+    unknown = spaces.expect("move-space", "NOPE", "--to", "lab", code=4)
+    assert unknown.stderr.startswith("Error: no device with serial `NOPE`")
     assert live(db_path, "IPAD0001") == {(SKETCHBOOK, "district", "device")}
     db = sqlite_utils.Database(db_path)
     assert db.execute("SELECT space FROM devices WHERE serial = 'IPAD0001'").fetchone() == ("default",)

@@ -121,7 +121,7 @@ def test_bad_requests(school: Cli) -> None:
     for args, code, message in [
         ((SKETCHBOOK,), 2, "Error: say which licenses to revoke: exactly one of --all, --user and --device"),
         ((SKETCHBOOK, "--all", "--user", "bob"), 2, "Error: say which licenses to revoke"),
-        ((SKETCHBOOK, "--device", "NOPE"), 4, "Error: no device `NOPE`\nHint: list them with: abctl devices list"),
+        ((SKETCHBOOK, "--device", "NOPE"), 4, "Error: no device with serial `NOPE`\nHint: list devices with"),
         ((SKETCHBOOK, "--user", "nobody"), 4, "Error: no user `nobody`"),
         (("Sketchbok Studio", "--all"), 4, "Error: no app named `Sketchbok Studio`\nHint: did you mean"),
         ((SKETCHBOOK, "--all", "--space", "mars"), 4, "Error: "),

@@ -44,18 +44,21 @@ def assign(
 
     Example: abctl assign "Pocket Planetarium" "Field Notes" --device IPAD0001 --device IPAD0002
     """
+    from abctl.services.inventory.groups import group_members
     from abctl.services.licensing import plan as service
     from abctl.services.licensing.execute import execute
     from abctl.services.names.apps import resolve_app
+    from abctl.services.names.devices import normalise_serial
     from abctl.services.names.spaces import resolve_space
 
     actx = AppContext.of(ctx)
     store = actx.store()
     space_name = resolve_space(store, space)
     adam_ids = list(dict.fromkeys(resolve_app(store, name, space_name) for name in app_names))
-    specs = [(TargetKind.DEVICE, s) for s in device or []] + [(TargetKind.USER, u) for u in user or []]
+    specs = [(TargetKind.DEVICE, normalise_serial(s)) for s in device or []]
+    specs += [(TargetKind.USER, u.strip()) for u in user or []]
     if group:
-        specs += [(TargetKind.USER, member) for member in store.group_member_ids(space_name, group)]
+        specs += [(TargetKind.USER, member.client_user_id) for member in group_members(store, group, space=space_name)]
     if from_file:
         try:
             specs += service.read_target_file(from_file.read_text())

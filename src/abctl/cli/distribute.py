@@ -32,6 +32,7 @@ def distribute(
     Example: abctl distribute "Math Quest" --account district --fcfs students --reserve device:IPAD0001
     """
     from abctl.services.licensing.distribute import policy_rows, set_policy
+    from abctl.services.names.accounts import resolve_account
     from abctl.services.names.apps import resolve_app
     from abctl.services.names.spaces import resolve_space
 
@@ -44,7 +45,7 @@ def distribute(
                                 disallow=disallow or [], clear=clear)  # fmt: skip
         if served:
             actx.renderer.info(f"Reservations served now: {served}.")
-        space_name = store.get_account(account).space
+        space_name = resolve_account(store, account).space
     else:
         space_name = resolve_space(store, space)
     actx.renderer.rows(policy_rows(store, space_name, adam_id), COLUMNS, title=f"Distribution of {adam_id}")

@@ -48,10 +48,11 @@ def sync(
     Example: abctl sync            # in cron: */30 * * * * abctl -q sync
     """
     from abctl.services.accounts.sync import sync_accounts
+    from abctl.services.names.accounts import resolve_accounts
 
     actx = AppContext.of(ctx)
     store = actx.store()
-    accounts = [store.get_account(name) for name in names] if names else store.list_accounts()
+    accounts = resolve_accounts(store, names) if names else store.list_accounts()
     with actx.writer_lock(), actx.renderer.progress("Syncing") as advance:
         results = sync_accounts(
             actx.runtime(), accounts, full=full, on_progress=lambda _a, done, total: advance(done, total)

@@ -12,6 +12,7 @@ from abctl.cli.options import SpaceOpt
 from abctl.errors import CheckFailedError
 from abctl.models.accounts import Account
 from abctl.output import Column
+from abctl.services.names.accounts import resolve_account, resolve_accounts
 
 app = typer.Typer(help="Add, list, show and check Apps and Books accounts (one sToken each).")
 
@@ -100,7 +101,7 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Account n
     """
     actx = AppContext.of(ctx)
     store = actx.store()
-    account = store.get_account(name)
+    account = resolve_account(store, name)
     row = token_row(account)
     row["assets"] = len(store.list_account_assets(account.id))
     row["licenses"] = sum(store.live_counts_by_asset(account.id).values())
@@ -160,7 +161,7 @@ def update(
     with actx.writer_lock():
         update_token(actx.runtime(), name, text, clear_previous=clear_previous,
                      auto_distribute=False if no_auto_distribute else None)  # fmt: skip
-    account = actx.store().get_account(name)
+    account = resolve_account(actx.store(), name)
     actx.renderer.success(f"Updated the token of `{name}`; it expires {account.expires_at:%Y-%m-%d}.")
 
 
@@ -183,7 +184,7 @@ def resync(
     if not names and not all_:
         raise InputError("name an account to resync, or give --all", hint="abctl tokens resync NAME | --all")
     store = actx.store()
-    accounts = store.list_accounts() if all_ else [store.get_account(n) for n in names or []]
+    accounts = store.list_accounts() if all_ else resolve_accounts(store, names or [])
     with actx.writer_lock():
         results = sync_accounts(actx.runtime(), accounts, full=True)
     actx.renderer.rows([sync_row(r) for r in results], SYNC_COLUMNS, title="Resync")
@@ -207,7 +208,7 @@ def delete(
     from abctl.services.accounts.lifecycle import delete_account
 
     actx = AppContext.of(ctx)
-    account = actx.store().get_account(name)
+    account = resolve_account(actx.store(), name)
     licenses = sum(actx.store().live_counts_by_asset(account.id).values())
     actx.renderer.info(
         f"Deleting `{name}` revokes its {licenses} known license(s) on Apple (users keep a 30-day grace on iOS),"

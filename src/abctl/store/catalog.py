@@ -149,3 +149,10 @@ class CatalogStore(StoreBase):
     def metadata_names(self) -> dict[str, str]:
         """Every cached app name by adamId (for suggestions when a name is not found)."""
         return dict(self.db.execute("SELECT adam_id, name FROM app_metadata").fetchall())
+
+    def known_adam_ids(self) -> set[str]:
+        """Every adamId abctl has heard of: owned by an account, in a catalog, or with a cached name."""
+        rows = self.db.execute(
+            "SELECT adam_id FROM assets UNION SELECT adam_id FROM catalog UNION SELECT adam_id FROM app_metadata"
+        ).fetchall()
+        return {adam_id for (adam_id,) in rows}

@@ -58,6 +58,11 @@ class DevicesStore(StoreBase):
             found.update({row["serial"]: _device(row) for row in self._all(sql, tuple(chunk))})
         return found
 
+    def serials(self, space: str | None = None) -> list[str]:
+        """Every serial (of one space when given): what a did-you-mean compares a mistyped serial with."""
+        where, params = self._where(space=space)
+        return [row[0] for row in self.db.execute(f"SELECT serial FROM devices{where}", params).fetchall()]
+
     def device_facts(self, serials: Sequence[str]) -> dict[str, DeviceFacts]:
         """Planning facts of these devices; a large request scans the table once instead of many IN lists."""
         wanted = set(serials)

@@ -70,6 +70,12 @@ class UsersStore(StoreBase):
             found.update({row["client_user_id"]: _user(row) for row in self._all(sql, tuple(chunk))})
         return found
 
+    def user_ids(self, space: str | None = None) -> list[str]:
+        """Ids of the users that are not deleted (of one space when given): what a did-you-mean compares with."""
+        where, params = self._where(space=space)
+        sql = f"SELECT client_user_id FROM users{where}{' AND' if where else ' WHERE'} state != 'deleted'"
+        return [row[0] for row in self.db.execute(sql, params).fetchall()]
+
     def list_users(self, *, space: str | None = None, states: Sequence[str] | None = None) -> list[UserRecord]:
         """Users ordered by id, of one space and in the given states when asked."""
         where, params = self._where(space=space, states=states)

@@ -27,7 +27,11 @@ def store(tmp_path: Path) -> Store:
 
 
 def test_digits_are_an_adam_id_and_names_are_matched_ignoring_case(store: Store) -> None:
-    assert resolve_app(store, " 123 ") == "123"
+    assert resolve_app(store, " 2 ") == "2"
+    assert resolve_app(store, " 123 ", known_only=False) == "123"  # apps add: an app to buy may be new
+    with pytest.raises(NotFoundError) as error:
+        resolve_app(store, "123")
+    assert (error.value.message, error.value.hint) == ("no app with adamId `123`", "list apps with: abctl apps list")
     assert resolve_app(store, "pages") == "1"
     assert resolve_app(store, "Keynote", "default") == "2"
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from tests.seed_reports import KEYNOTE, PAGES, insert, seed
 
-from abctl.errors import CheckFailedError, ExitCode, InputError
+from abctl.errors import CheckFailedError, ExitCode, InputError, NotFoundError
 from abctl.services.reporting.reports import (
     Severity,
     activity_log,
@@ -141,6 +141,8 @@ def test_activity_log_rows_and_filters(store: Store) -> None:
     assert [r.event_id for r in activity_log(store, device="C02ALICE")] == ["ev-3", "ev-2"]
     assert [r.event_id for r in activity_log(store, adam_id=PAGES, space="default")] == ["ev-3", "ev-1"]
     assert [r.event_id for r in activity_log(store, since=datetime(2026, 6, 4, tzinfo=UTC), limit=1)] == ["ev-5"]
-    assert activity_log(store, user="nobody") == []
+    with pytest.raises(NotFoundError):
+        activity_log(store, user="nobody")
+    assert [r.event_id for r in activity_log(store, device="c02alice")] == ["ev-3", "ev-2"]  # serials: any case
     with pytest.raises(InputError):
         activity_log(store, user="alice", device="IPAD1")

@@ -149,7 +149,7 @@ def test_device_view_lists_device_and_owner_licenses(store: Store) -> None:
 def test_target_errors(store: Store) -> None:
     with pytest.raises(NotFoundError) as raised:
         target_usage(store, user="nobody", now=NOW)
-    assert (raised.value.message, raised.value.hint) == ("no user `nobody`", "list them with: abctl users list")
+    assert (raised.value.message, raised.value.hint) == ("no user `nobody`", "list users with: abctl users list")
     with pytest.raises(NotFoundError) as raised:
         target_usage(store, device="NOPE", now=NOW)
     assert raised.value.message == "no device with serial `NOPE`"

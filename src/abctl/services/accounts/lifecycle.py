@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 from abctl.errors import AppleAPIError, ConfigError
 from abctl.models.accounts import Account
 from abctl.models.enums import TargetKind
+from abctl.services.names.accounts import resolve_account
 from abctl.timeutil import to_iso
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def update_token(rt: Runtime, name: str, token_text: str, *, clear_previous: boo
     from abctl.services.accounts.sync import sync_accounts
 
     store = rt.store
-    account = store.get_account(name)
+    account = resolve_account(store, name)
     token = parse_stoken(token_text, now=rt.now())
     client = rt.clients(token)
     try:
@@ -119,7 +120,7 @@ def update_token(rt: Runtime, name: str, token_text: str, *, clear_previous: boo
 def delete_account(rt: Runtime, name: str) -> Revoked:
     """R14: revoke the account's licenses on Apple first, then drop its data (catalog apps stay)."""
     store = rt.store
-    account = store.get_account(name)
+    account = resolve_account(store, name)
     revoked = revoke_everything(rt, account, reason=f"token `{name}` deleted")
     with store.transaction():
         store.delete_account(account.id)

@@ -14,6 +14,7 @@ from abctl.domain.priority import reprioritise
 from abctl.errors import ConfigError, TokenError
 from abctl.models.accounts import Account, AccountStatus
 from abctl.models.apple import ClientConfig, MdmInfo, SToken
+from abctl.services.names.accounts import resolve_account
 from abctl.services.names.spaces import resolve_space, validate_name
 from abctl.timeutil import to_iso
 
@@ -130,7 +131,7 @@ def _validate_with_apple(rt: Runtime, token: SToken, take_over: bool) -> tuple[C
 def set_priority(rt: Runtime, name: str, priority: int) -> list[Account]:
     """Move an account to a priority inside its space (R1); no license moves. Raises: NotFoundError, InputError."""
     store = rt.store
-    account = store.get_account(name)
+    account = resolve_account(store, name)
     ordered = [a.name for a in store.list_accounts(account.space)]
     store.set_priorities(account.space, reprioritise(ordered, name, priority))
     return store.list_accounts(account.space)

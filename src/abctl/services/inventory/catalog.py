@@ -122,7 +122,7 @@ def add_app(
     """Put an app in the space's catalog (or change its options). Raises: NotFoundError for an unknown name."""
     store = rt.store
     space_name = resolve_space(store, space)
-    adam_id = resolve_app(store, app, space_name)
+    adam_id = resolve_app(store, app, space_name, known_only=False)  # an app to buy may enter the catalog first
     fetch_names(rt, space_name, [adam_id])
     before = store.get_catalog_entry(space_name, adam_id)
     changed = before is not None and (before.install_on_device, before.auto_update) != (install_on_device, auto_update)

@@ -20,7 +20,9 @@ from abctl.models.enums import Platform, TargetKind
 from abctl.services.inventory.import_rows import DeviceRow, Known, device_rows
 from abctl.services.inventory.imports import DEVICE_FIELDS, check_platform, check_serial, parse_records
 from abctl.services.inventory.users import ImportResult
+from abctl.services.names.devices import normalise_serial, unknown_device
 from abctl.services.names.spaces import resolve_space
+from abctl.services.names.users import unknown_user
 
 if TYPE_CHECKING:
     from abctl.services.reporting.usage import TargetLicenseRow
@@ -85,16 +87,18 @@ def _view(store: Store, device: DeviceRecord) -> DeviceView:
 
 def get_device(store: Store, serial: str) -> DeviceRecord:
     """Raises: NotFoundError when abctl has no device with that serial."""
-    device = store.get_device(serial.strip().upper())
+    device = store.get_device(normalise_serial(serial))
     if device is None:
-        raise NotFoundError(f"no device with serial `{serial}`", hint="list devices with: abctl devices list")
+        raise unknown_device(store, serial)
     return device
 
 
 def _check_owner(store: Store, owner: str, space: str) -> None:
-    user = store.get_user(owner)
+    user = store.get_user(owner.strip())
     if user is None or user.state == "deleted":
-        raise NotFoundError(f"no user `{owner}`", hint="add the owner first: abctl users add ID")
+        error = unknown_user(store, owner)
+        hint = error.hint if error.hint and error.hint.startswith("did you mean") else None
+        raise NotFoundError(error.message, hint=hint or f"add the owner first: abctl users add {owner.strip()}")
     if user.space != space:
         raise InputError(f"owner `{owner}` is in space `{user.space}`, not `{space}`")
 
@@ -130,7 +134,7 @@ def add_device(
         raise ConfigError(f"device `{serial}` already exists", hint=f"see it with: abctl devices show {serial}")
     if existing is not None and existing.space != space_name:
         raise ConfigError(f"device `{serial}` is in space `{existing.space}`", hint="move it with: abctl move-space")
-    adam_ids = [resolve_app(store, app, space_name) for app in apps]
+    adam_ids = [resolve_app(store, app, space_name, known_only=False) for app in apps]  # installed before bought
     with store.transaction():
         store.upsert_devices([(serial, space_name, platform, owner or None, shared_ipad)], now=now)
         store.add_installed_apps(serial, adam_ids, now=now)

@@ -10,11 +10,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
-from abctl.errors import ConfigError, InputError, NotFoundError
+from abctl.errors import ConfigError, InputError
 from abctl.models.accounts import Account
 from abctl.models.apple import AppleUser, AppleUserStatus
 from abctl.models.ledger import EventKind, LedgerState
 from abctl.services.names.spaces import resolve_space
+from abctl.services.names.users import missing_users
 
 if TYPE_CHECKING:
     from abctl.services.ledger.writes import SettledWrite
@@ -46,10 +47,11 @@ class EnrollmentRow:
 
 def _users(rt: Runtime, user_ids: Sequence[str], *, allow_retired: bool) -> list[UserRecord]:
     wanted = list(dict.fromkeys(user.strip() for user in user_ids))
-    found = rt.store.users_by_id(wanted)
+    found = {key: user for key, user in rt.store.users_by_id(wanted).items() if user.state != "deleted"}
+    missing = missing_users(rt.store, wanted, found)
+    if missing is not None:
+        raise missing
     for user in wanted:
-        if user not in found or found[user].state == "deleted":
-            raise NotFoundError(f"no user `{user}`", hint="list users with: abctl users list")
         if found[user].state == "retired" and not allow_retired:
             raise InputError(f"user `{user}` is already retired")
     return [found[user] for user in wanted]

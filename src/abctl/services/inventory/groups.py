@@ -9,9 +9,11 @@ from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from abctl.errors import ConfigError, InputError, NotFoundError
-from abctl.services.inventory.imports import ALL_USERS, check_group_name
+from abctl.errors import ConfigError, InputError
+from abctl.services.inventory.imports import check_group_name
+from abctl.services.names.groups import ALL_USERS, is_all_users, resolve_group
 from abctl.services.names.spaces import resolve_space
+from abctl.services.names.users import missing_users
 
 if TYPE_CHECKING:
     from abctl.store import Store
@@ -42,10 +44,6 @@ class MembershipChange:
     unchanged: tuple[str, ...]
 
 
-def is_all_users(name: str) -> bool:
-    return name.strip().casefold() == ALL_USERS.casefold()
-
-
 def _live_users(store: Store, space: str) -> list[UserRecord]:
     return [user for user in store.list_users(space=space) if user.state != "deleted"]
 
@@ -69,21 +67,12 @@ def list_groups(store: Store, *, space: str | None) -> list[GroupView]:
     ]
 
 
-def _existing_group(store: Store, name: str, space: str) -> str:
-    names = store.group_names(space)
-    if name in names:
-        return name
-    similar = [other for other in names if other.casefold() == name.casefold()]
-    hint = f"did you mean `{similar[0]}`?" if similar else f"add it with: abctl groups add {name!r} --space {space}"
-    raise NotFoundError(f"no group `{name}` in space `{space}`", hint=hint)
-
-
 def group_members(store: Store, name: str, *, space: str | None) -> list[UserRecord]:
     """The group's users by id; `All Users` lists everyone in the space. Raises: NotFoundError."""
     space_name = resolve_space(store, space)
     if is_all_users(name):
         return _live_users(store, space_name)
-    group = _existing_group(store, name, space_name)
+    group = resolve_group(store, name, space_name)
     users = store.users_by_id(store.group_member_ids(space_name, group))
     return [users[key] for key in sorted(users)]
 
@@ -91,13 +80,12 @@ def group_members(store: Store, name: str, *, space: str | None) -> list[UserRec
 def _members_to_change(store: Store, name: str, user_ids: Sequence[str], space: str) -> tuple[str, list[str]]:
     if is_all_users(name):
         raise InputError("`All Users` is implicit: every user is in it", hint="name another group")
-    group = _existing_group(store, name, space)
+    group = resolve_group(store, name, space)
     wanted = list(dict.fromkeys(user.strip() for user in user_ids))
-    users = store.users_by_id(wanted)
-    missing = [user for user in wanted if user not in users or users[user].state == "deleted"]
-    if missing:
-        raise NotFoundError(f"no user `{missing[0]}`" + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else ""),
-                            hint="list users with: abctl users list")  # fmt: skip
+    users = {key: user for key, user in store.users_by_id(wanted).items() if user.state != "deleted"}
+    missing = missing_users(store, wanted, users)
+    if missing is not None:
+        raise missing
     elsewhere = [user for user in wanted if users[user].space != space]
     if elsewhere:
         raise InputError(

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from abctl.errors import ConfigError
 from abctl.models.accounts import Space
-from abctl.services.names.spaces import validate_name
+from abctl.services.names.spaces import resolve_space, validate_name
 
 if TYPE_CHECKING:
     from abctl.store import Store
@@ -27,7 +27,7 @@ def list_spaces(store: Store) -> list[Space]:
 
 def remove_space(store: Store, name: str) -> Space:
     """Raises: NotFoundError; ConfigError for `default` or a space that still holds accounts, devices or users."""
-    space = store.get_space(name)
+    space = store.get_space(resolve_space(store, name))
     if space.is_default:
         raise ConfigError(
             "the `default` space cannot be removed",

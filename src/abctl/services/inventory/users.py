@@ -17,6 +17,7 @@ from abctl.models.enums import TargetKind
 from abctl.services.inventory.import_rows import Known, UserRow, user_rows
 from abctl.services.inventory.imports import USER_FIELDS, check_email, check_group_name, check_user_id, parse_records
 from abctl.services.names.spaces import resolve_space
+from abctl.services.names.users import unknown_user
 
 if TYPE_CHECKING:
     from abctl.services.reporting.usage import TargetLicenseRow
@@ -93,7 +94,7 @@ def get_user(store: Store, client_user_id: str) -> UserRecord:
     """Raises: NotFoundError when abctl has no such user."""
     user = store.get_user(client_user_id.strip())
     if user is None:
-        raise NotFoundError(f"no user `{client_user_id}`", hint="list users with: abctl users list")
+        raise unknown_user(store, client_user_id)
     return user
 
 

@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING
 from abctl.errors import InputError
 from abctl.models.licenses import LicenseSource
 from abctl.services.licensing.execute import execute
-from abctl.services.licensing.plan import RequestKind, parse_target_spec, plan_apps
+from abctl.services.licensing.plan import RequestKind, missing_targets, parse_target_spec, plan_apps
+from abctl.services.names.accounts import resolve_account
+from abctl.services.names.groups import resolve_group
+from abctl.services.names.users import resolve_users
 
 if TYPE_CHECKING:
     from abctl.services.runtime import Runtime
@@ -23,10 +26,16 @@ def set_policy(rt: Runtime, account_name: str, adam_id: str, *, fcfs: Sequence[s
     Raises: NotFoundError (account, reserved target), InputError (bad target, app not owned by the account).
     """
     store = rt.store
-    account = store.get_account(account_name)
+    account = resolve_account(store, account_name)
     if not any(a.adam_id == adam_id for a in store.list_account_assets(account.id)):
         raise InputError(f"`{account_name}` does not own app {adam_id}", hint="see: abctl usage --app " + adam_id)
     specs = [parse_target_spec(text) for text in reserve]
+    # Every name is checked before the policy changes: a typo refuses the whole command (exit 4), not half of it.
+    fcfs = [resolve_group(store, group, account.space) for group in fcfs] if fcfs else fcfs
+    resolve_users(store, list(disallow))
+    missing = missing_targets(store, account.space, specs)
+    if missing is not None:
+        raise missing
     if clear:
         store.clear_policy(account.id, adam_id)
         return 0

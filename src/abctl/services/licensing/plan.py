@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 from abctl.domain.allocation import AllocationPlan, Offer, Policy, RequestKind, Target, license_kind, plan_assignments
 from abctl.errors import InputError, NotFoundError
 from abctl.models.enums import TargetKind
+from abctl.services.names.devices import missing_devices, normalise_serial
+from abctl.services.names.users import missing_users
 from abctl.services.runtime import cyclic_gc_paused
 
 if TYPE_CHECKING:
@@ -24,9 +26,20 @@ TargetSpec = tuple[TargetKind, str]
 def parse_target_spec(text: str) -> TargetSpec:
     """`device:SERIAL` or `user:ID`. Raises: InputError."""
     kind, _, target = text.strip().partition(":")
-    if kind not in ("device", "user") or not target:
+    if kind not in ("device", "user") or not target.strip():
         raise InputError(f"`{text}` is not a target", hint="write device:SERIAL or user:ID")
-    return TargetKind(kind), target
+    if kind == "device":
+        return TargetKind.DEVICE, normalise_serial(target)
+    return TargetKind.USER, target.strip()
+
+
+def missing_targets(store: Store, space: str, specs: Sequence[TargetSpec]) -> NotFoundError | None:
+    """The error for devices or users of `specs` that abctl does not know or that live in another space."""
+    serials = [t for k, t in specs if k is TargetKind.DEVICE]
+    user_ids = [t for k, t in specs if k is TargetKind.USER]
+    devices = store.device_facts(serials) if serials else {}
+    users = store.users_by_id(user_ids) if user_ids else {}
+    return missing_devices(store, serials, devices, space=space) or missing_users(store, user_ids, users, space=space)
 
 
 def read_target_file(text: str) -> list[TargetSpec]:
@@ -93,15 +106,13 @@ class TargetFacts:
         """Raises: NotFoundError for devices or users not in the space."""
         serials = [t for k, t in specs if k is TargetKind.DEVICE]
         devices = store.device_facts(serials)
-        missing = [s for s in serials if s not in devices or devices[s].space != space]
         user_ids = [t for k, t in specs if k is TargetKind.USER]
         users = store.users_by_id(user_ids)
-        missing += [u for u in user_ids if u not in users or users[u].space != space]
-        if missing:
-            raise NotFoundError(
-                f"not in space `{space}`: {', '.join(missing[:5])}" + (" ..." if len(missing) > 5 else ""),
-                hint="add them first (abctl devices add / abctl users add), or pick their --space",
-            )
+        missing = missing_devices(store, serials, devices, space=space) or missing_users(
+            store, user_ids, users, space=space
+        )
+        if missing is not None:
+            raise missing
         # R6: a user's own request on their own device is licensed to the user.
         personal = request is RequestKind.USER_REQUEST
         owners = {d.owner for d in devices.values() if personal and d.owner and not d.shared_ipad}

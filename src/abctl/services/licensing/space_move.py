@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from abctl.domain.allocation import AllocationPlan, Outcome, RequestKind, Target, plan_assignments
 from abctl.domain.space_move import SCENARIO_TEXT, AppMove, plan_move
-from abctl.errors import InputError, NotFoundError
+from abctl.errors import InputError
 from abctl.models.enums import TargetKind
 from abctl.models.licenses import LicenseSource
 from abctl.services.licensing.plan import AppPlan, load_offers
+from abctl.services.names.devices import resolve_device
+from abctl.services.names.spaces import resolve_space
 
 if TYPE_CHECKING:
     from abctl.services.licensing.execute import AssignResult
@@ -77,10 +79,9 @@ def plan_space_move(rt: Runtime, serial: str, destination: str) -> MovePlan:
     from abctl.services.revocation.plan import plan_for_licenses
 
     store = rt.store
-    device = store.get_device(serial)
-    if device is None:
-        raise NotFoundError(f"no device `{serial}`", hint="list devices with: abctl devices list --space SPACE")
-    store.get_space(destination)
+    device = resolve_device(store, serial)
+    serial = device.serial
+    destination = resolve_space(store, destination)
     if device.space == destination:
         raise InputError(f"`{serial}` is already in space `{destination}`", hint="pick another --to space")
     if device.state != "active":

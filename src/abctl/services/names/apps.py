@@ -2,24 +2,32 @@
 
 from __future__ import annotations
 
-import difflib
 from typing import TYPE_CHECKING
 
 from abctl.errors import InputError, NotFoundError
+from abctl.services.names.suggest import close_matches, unknown
 
 if TYPE_CHECKING:
     from abctl.store import Store
+
+
+LIST_APPS = "list apps with: abctl apps list"
 
 
 def _relevant(store: Store, space: str) -> set[str]:
     return {a.adam_id for a in store.owned_assets(space)} | {e.adam_id for e in store.catalog_entries(space)}
 
 
-def resolve_app(store: Store, text: str, space: str | None = None) -> str:
-    """An APP argument as an adamId: digits are an adamId; otherwise the one app with that name (names of the
-    space's apps win over others). Raises: InputError when the name is ambiguous; NotFoundError when unknown."""
+def resolve_app(store: Store, text: str, space: str | None = None, *, known_only: bool = True) -> str:
+    """An APP argument as an adamId: digits are an adamId (one abctl has heard of, unless `known_only` is off);
+    otherwise the one app with that name (names of the space's apps win over others).
+
+    Raises: InputError when the name is ambiguous; NotFoundError with a did-you-mean when unknown.
+    """
     value = text.strip()
     if value.isdigit():
+        if known_only and value not in (known := store.known_adam_ids()):
+            raise _unknown_adam_id(store, value, known)
         return value
     matches = store.adam_ids_by_name(value)
     if space is not None and len(matches) > 1:
@@ -32,8 +40,14 @@ def resolve_app(store: Store, text: str, space: str | None = None) -> str:
             f"{len(matches)} apps are named `{value}`: {', '.join(matches)}",
             hint=f"give the adamId instead, e.g. {matches[0]}",
         )
+    raise unknown(f"no app named `{value}`", value, store.metadata_names().values(), otherwise=LIST_APPS)
+
+
+def _unknown_adam_id(store: Store, adam_id: str, known: set[str]) -> NotFoundError:
+    """No account owns it, no catalog has it, no name is cached: most likely a typo of a known adamId."""
     names = store.metadata_names()
-    distinct = {name.casefold(): name for name in sorted(names.values(), reverse=True)}
-    close = difflib.get_close_matches(value, sorted(distinct.values()), n=3, cutoff=0.6)
-    hint = f"did you mean {' or '.join(f'`{c}`' for c in close)}?" if close else "list apps with: abctl apps list"
-    raise NotFoundError(f"no app named `{value}`", hint=hint)
+    close = close_matches(adam_id, known, n=1)  # adamIds all look alike: only the closest
+    if not close:
+        return NotFoundError(f"no app with adamId `{adam_id}`", hint=LIST_APPS)
+    named = [f"`{other}` ({names[other]})" if other in names else f"`{other}`" for other in close]
+    return NotFoundError(f"no app with adamId `{adam_id}`", hint=f"did you mean {' or '.join(named)}?")

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from abctl.errors import InputError
+from abctl.errors import InputError, NotFoundError
+from abctl.services.names.suggest import unknown
 
 if TYPE_CHECKING:
     from abctl.store import Store
@@ -25,7 +26,16 @@ def validate_name(name: str, what: str) -> str:
 
 
 def resolve_space(store: Store, name: str | None) -> str:
-    """The space a command acts on: the one named, else `default`. Raises: NotFoundError."""
+    """The space a command acts on: the one named, else `default`. Raises: NotFoundError with a did-you-mean."""
     if name is None:
         return DEFAULT_SPACE
-    return store.get_space(name).name
+    value = name.strip()
+    if store.has_space(value):
+        return value
+    raise unknown_space(store, value)
+
+
+def unknown_space(store: Store, name: str) -> NotFoundError:
+    """The NotFoundError for a space nobody has, with the closest names."""
+    names = [space.name for space in store.list_spaces()]
+    return unknown(f"no space named `{name}`", name, names, otherwise="list spaces with: abctl spaces list")

@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from abctl.errors import CheckFailedError, InputError
+from abctl.services.names.targets import resolve_target
 
 if TYPE_CHECKING:
     from abctl.models.ledger import ActivityEntry
@@ -188,6 +189,8 @@ def activity_log(
     """
     if user is not None and device is not None:
         raise InputError("give either --user or --device, not both", hint="abctl log --user ID, or --device SERIAL")
+    user = resolve_target(store, "user", user) if user is not None else None
+    device = resolve_target(store, "device", device) if device is not None else None
     entries = store.activity_entries(adam_id=adam_id, user=user, device=device, space=space, since=since, limit=limit)
     names = store.app_names(entry.adam_id for entry in entries if entry.adam_id)
     return [_log_row(entry, names) for entry in entries]

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from abctl.domain import thresholds
-from abctl.errors import InputError, NotFoundError
+from abctl.errors import InputError
+from abctl.services.names.targets import resolve_target
 
 if TYPE_CHECKING:
     from abctl.store import Store
@@ -201,12 +202,9 @@ def target_usage(
     """
     if (user is None) == (device is None):
         raise InputError("give either --user or --device, not both", hint="abctl usage --user ID, or --device SERIAL")
-    kind, target = ("user", user) if user is not None else ("device", device)
-    assert target is not None
-    if not store.is_known_target(kind, target):
-        what = "user" if kind == "user" else "device with serial"
-        command = "users list" if kind == "user" else "devices list"
-        raise NotFoundError(f"no {what} `{target}`", hint=f"list them with: abctl {command}")
+    kind, given = ("user", user) if user is not None else ("device", device)
+    assert given is not None
+    target = resolve_target(store, kind, given)
     items = store.user_licenses(target) if kind == "user" else store.device_licenses(target)
     chosen = [
         item

@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from abctl.errors import InputError, NotFoundError
+from abctl.errors import InputError
 from abctl.models.enums import TargetKind
+from abctl.services.names.devices import normalise_serial
 from abctl.services.revocation.plan import RevocationPlan
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ def _target(all_: bool, user: str | None, device: str | None) -> tuple[TargetKin
     if user is not None:
         return TargetKind.USER, user.strip()
     if device is not None:
-        return TargetKind.DEVICE, device.strip().upper()
+        return TargetKind.DEVICE, normalise_serial(device)
     return None
 
 
@@ -66,6 +67,7 @@ def plan_app_revocation(
     """
     from abctl.services.names.apps import resolve_app
     from abctl.services.names.spaces import resolve_space
+    from abctl.services.names.targets import resolve_target
     from abctl.services.revocation.plan import plan_for_licenses
 
     target = _target(all_, user, device)
@@ -77,9 +79,7 @@ def plan_app_revocation(
         scope, reason = ALL, f"revoke all licenses of {name}"
     else:
         kind, target_id = target
-        if not store.is_known_target(str(kind), target_id):
-            what, command = ("user", "users list") if kind is TargetKind.USER else ("device", "devices list")
-            raise NotFoundError(f"no {what} `{target_id}`", hint=f"list them with: abctl {command}")
+        target_id = resolve_target(store, str(kind), target_id)
         licenses = store.find_licenses(space=space_name, adam_id=adam_id, target_kind=kind, target_id=target_id)
         scope, reason = f"{kind}:{target_id}", f"license revoked for {kind} {target_id}"
     plan = plan_for_licenses(store, licenses, reason=reason, now=now)
