@@ -74,7 +74,7 @@ def test_no_account_at_all_says_how_to_add_that_one(tmp_path: Path) -> None:
 
 def test_spaces(store: Store) -> None:
     assert resolve_space(store, None) == "default"
-    assert resolve_space(store, " lab ") == "lab"
+    assert resolve_space(store, "lab") == "lab"
     assert refusal(lambda: resolve_space(store, "labs")) == (NOT_FOUND, "no space named `labs`", "did you mean `lab`?")
     assert refusal(lambda: resolve_space(store, "mars")) == (
         NOT_FOUND, "no space named `mars`", "list spaces with: abctl spaces list"

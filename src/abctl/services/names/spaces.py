@@ -29,10 +29,9 @@ def resolve_space(store: Store, name: str | None) -> str:
     """The space a command acts on: the one named, else `default`. Raises: NotFoundError with a did-you-mean."""
     if name is None:
         return DEFAULT_SPACE
-    value = name.strip()
-    if store.has_space(value):
-        return value
-    raise unknown_space(store, value)
+    if store.has_space(name):
+        return name
+    raise unknown_space(store, name)
 
 
 def unknown_space(store: Store, name: str) -> NotFoundError:
