@@ -44,6 +44,9 @@ def serve(
     latency: Annotated[float, typer.Option("--latency", min=0, help="Milliseconds added to every request.")] = 0,
     faults: Annotated[str, typer.Option("--faults", help="e.g. 429=0.1,503=0.05,drop=0.05,seed=7")] = "",
     event_delay: Annotated[float, typer.Option("--event-delay", min=0, help="Seconds before writes complete.")] = 1.0,
+    rate_scope: Annotated[
+        str, typer.Option("--rate-scope", help="Who shares the 15 requests/s: location (each token) or organization.")
+    ] = "location",
     token_dir: Annotated[Path, typer.Option("--token-dir", help="Where to write the seed's token files.")] = Path(
         "sandbox-tokens"
     ),
@@ -54,11 +57,14 @@ def serve(
     """
     from abctl.sandbox.app import SandboxApp
     from abctl.sandbox.faults import FaultSpec
+    from abctl.sandbox.ratelimit import SCOPES, RequestCounter
     from abctl.sandbox.seeds import demo, generate
     from abctl.sandbox.server import serve as start
     from abctl.sandbox.state import SandboxState
 
     actx = AppContext.of(ctx)
+    if rate_scope not in SCOPES:
+        raise InputError(f"unknown rate scope `{rate_scope}`", hint="use --rate-scope location or organization")
     spec = FaultSpec.parse(",".join(part for part in (faults, f"latency={latency}" if latency else "") if part))
     now = datetime.now(UTC)
     if seed == "demo":
@@ -72,7 +78,8 @@ def serve(
     else:
         raise InputError(f"unknown seed `{seed}`", hint="use --seed demo, empty or bench")
     world.state.event_delay = event_delay
-    running = start(SandboxApp(world.state, faults=spec), port=port)
+    world.state.counter = RequestCounter(scope=rate_scope)
+    running = start(SandboxApp(world.state, faults=spec), port=port, clock=world.state.clock)
     rows = []
     for token in world.tokens:
         path = token_dir / f"{token.name}.vpptoken"

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections import deque
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
@@ -17,6 +16,7 @@ from urllib.parse import parse_qs
 from abctl.sandbox import admin, reads
 from abctl.sandbox.faults import FaultSpec
 from abctl.sandbox.operations import process
+from abctl.sandbox.ratelimit import ARRIVED
 from abctl.sandbox.state import Location, SandboxEvent, SandboxState
 from abctl.sandbox.tokens import token_id_of
 
@@ -63,12 +63,13 @@ class SandboxApp:
         self.state = state
         self.faults = faults or FaultSpec()
         self._sleep = sleep
-        self._recent: dict[str, deque[float]] = {}
 
     def _set_faults(self, faults: FaultSpec) -> None:
         self.faults = faults
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        # Counted at arrival: the HTTP server stamps it on accept; in-process, arrival is now.
+        environ.setdefault(ARRIVED, self.state.clock())
         method = environ["REQUEST_METHOD"]
         path = environ.get("PATH_INFO", "")
         query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
@@ -123,9 +124,10 @@ class SandboxApp:
             return reads.service_config(base, LIMITS | {"maxRequestPerSecond": self.state.max_request_per_second},
                                         ERRORS)  # fmt: skip
         location = self._authenticate(environ.get("HTTP_AUTHORIZATION"))
-        self.state.count_request(location.name, f"{method} {endpoint}")
+        if not self.state.counter.admit(location.name, location.org_name, f"{method} {endpoint}", environ[ARRIVED],
+                                        self.state.max_request_per_second):  # fmt: skip
+            raise AppleError(9646)
         with self.state.lock:
-            self._throttle(location)
             self._process_due(location)
             if method == "POST":
                 if not environ.get("CONTENT_TYPE", "").startswith("application/json"):
@@ -163,16 +165,6 @@ class SandboxApp:
         if location.expires_at <= datetime.now(UTC):
             raise AppleError(9621)
         return location
-
-    def _throttle(self, location: Location) -> None:
-        now = self.state.clock()
-        recent = self._recent.setdefault(location.name, deque())
-        while recent and now - recent[0] >= 1.0:
-            recent.popleft()
-        if len(recent) >= self.state.max_request_per_second:
-            self.state.throttled += 1
-            raise AppleError(9646)
-        recent.append(now)
 
     def _accept_write(self, location: Location, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
         reads.validate_write(location, endpoint, body, LIMITS, AppleError)

@@ -1,16 +1,23 @@
 """Serving the sandbox over real HTTP on 127.0.0.1 only (stdlib wsgiref, one thread per request).
 
+The accept loop stamps each connection's arrival (`sandbox.ratelimit.ARRIVED` in the WSGI environ) before a
+handler thread exists, so Apple's rate limit counts the request when it arrived, not when a busy thread got to it.
 The dropped-connection fault (a `ConnectionError` from the app) closes the socket without an answer.
 """
 
 from __future__ import annotations
 
+import socket
 import sys
 import threading
+import time
+from collections.abc import Callable
 from socketserver import ThreadingMixIn
 from types import TracebackType
 from typing import Any
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
+
+from abctl.sandbox.ratelimit import ARRIVED
 
 
 class _Handler(ServerHandler):
@@ -24,6 +31,13 @@ class _Handler(ServerHandler):
 class _RequestHandler(WSGIRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def get_environ(self) -> dict[str, Any]:
+        environ: dict[str, Any] = super().get_environ()
+        arrived = self.server.arrival_of(self.request)  # type: ignore[attr-defined]
+        if arrived is not None:
+            environ[ARRIVED] = arrived
+        return environ
 
     def handle(self) -> None:
         self.raw_requestline = self.rfile.readline(65537)
@@ -43,15 +57,38 @@ class _RequestHandler(WSGIRequestHandler):
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
     request_queue_size = 64
+    clock: Callable[[], float] = time.monotonic
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._arrivals: dict[socket.socket, float] = {}
+        self._arrivals_lock = threading.Lock()
+        super().__init__(*args, **kwargs)
+
+    def get_request(self) -> tuple[socket.socket, Any]:
+        connection, address = super().get_request()
+        with self._arrivals_lock:
+            self._arrivals[connection] = self.clock()
+        return connection, address
+
+    def arrival_of(self, connection: socket.socket) -> float | None:
+        """When the connection was accepted (one request per connection: wsgiref answers HTTP/1.0)."""
+        with self._arrivals_lock:
+            return self._arrivals.pop(connection, None)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._arrivals_lock:
+            self._arrivals.pop(request, None)
+        super().shutdown_request(request)
 
 
 class RunningSandbox:
     """A sandbox served in a background thread. `.url` is its base URL; use as a context manager."""
 
-    def __init__(self, app: Any, host: str, port: int) -> None:
+    def __init__(self, app: Any, host: str, port: int, clock: Callable[[], float] = time.monotonic) -> None:
         if host not in {"127.0.0.1", "localhost", "::1"}:
             raise ValueError("the sandbox only listens on loopback")
         self._server = make_server(host, port, app, server_class=_ThreadingServer, handler_class=_RequestHandler)
+        self._server.clock = clock
         self.port = self._server.server_port
         self.url = f"http://{host}:{self.port}"
         self.api_url = f"{self.url}/mdm/v2/"
@@ -74,6 +111,9 @@ class RunningSandbox:
         self.shutdown()
 
 
-def serve(app: Any, *, host: str = "127.0.0.1", port: int = 0) -> RunningSandbox:
-    """Start serving `app` on loopback (port 0 picks a free port) in a background thread."""
-    return RunningSandbox(app, host, port)
+def serve(
+    app: Any, *, host: str = "127.0.0.1", port: int = 0, clock: Callable[[], float] = time.monotonic
+) -> RunningSandbox:
+    """Start serving `app` on loopback (port 0 picks a free port) in a background thread; `clock` stamps each
+    request's arrival and must be the sandbox state's clock."""
+    return RunningSandbox(app, host, port, clock)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from abctl.errors import NotFoundError
+from abctl.sandbox.ratelimit import RequestCounter
 
 Target = tuple[str, str]  # ("serialNumber" | "clientUserId", id)
 AssetKey = tuple[str, str]  # (adamId, pricingParam)
@@ -124,8 +125,7 @@ class SandboxState:
         self.metadata: dict[str, dict[str, object]] = {}
         self.page_sizes = {"assets": 500, "assignments": 1000, "users": 1000}
         self.max_request_per_second = 15
-        self.requests: dict[str, dict[str, int]] = {}
-        self.throttled = 0
+        self.counter = RequestCounter()  # the rate limit and the request statistics (sandbox.ratelimit)
 
     # -- setup ------------------------------------------------------------------------------------------------
 
@@ -216,16 +216,9 @@ class SandboxState:
         with self.lock:
             self.location(location).mdm_info = {"id": mdm_id, "name": name, "metadata": metadata}
 
-    def count_request(self, location: str, endpoint: str) -> None:
-        with self.lock:
-            per = self.requests.setdefault(location, {})
-            per[endpoint] = per.get(endpoint, 0) + 1
-
     def stats(self) -> dict[str, object]:
         with self.lock:
-            return {
-                "requests": {name: dict(counts) for name, counts in self.requests.items()},
-                "throttled": self.throttled,
+            return self.counter.snapshot() | {
                 "locations": {
                     name: {"uid": loc.uid, "assignments": len(loc.assignments), "users": len(loc.users),
                            "events": len(loc.events), "version_id": loc.version_id(), "mdm_info": loc.mdm_info}
@@ -234,6 +227,4 @@ class SandboxState:
             }  # fmt: skip
 
     def reset_stats(self) -> None:
-        with self.lock:
-            self.requests.clear()
-            self.throttled = 0
+        self.counter.reset()
