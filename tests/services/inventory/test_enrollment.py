@@ -27,7 +27,7 @@ def test_invites_go_out_in_batches_of_max_users_and_read_back_in_one_walk(world:
         ("user_create", "complete", 100), ("user_create", "complete", 1)
     ]  # fmt: skip
     # 101 users are more than READ_BACK_ONE_BY_ONE: one walk of GET users, not 101 filtered reads
-    assert world.seed.state.requests["district"].get("users", 0) <= 3
+    assert world.seed.state.stats()["requests"]["district"].get("GET users", 0) <= 3
     codes = dict(world.db().execute("SELECT client_user_id, invite_code FROM apple_users").fetchall())
     assert codes["u000"] == world.seed.state.location("district").users["u000"].invite_code
 
