@@ -29,6 +29,7 @@ EXPECTED_TABLES = {
     "events",
     "activity",
     "notifications",
+    "delegations",
 }
 
 EXPECTED_COLUMNS = {
@@ -69,6 +70,7 @@ EXPECTED_INDEXES = {
     "idx_activity_app",
     "idx_activity_target",
     "idx_notifications_open",
+    "idx_delegations_app",
 }
 
 
@@ -86,7 +88,7 @@ def test_blank_database_migrates_to_the_expected_schema(tmp_path: Path) -> None:
         assert [c.name for c in db[table].columns] == columns, table
     indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()}
     assert indexes >= EXPECTED_INDEXES
-    assert [r["name"] for r in db["_sqlite_migrations"].rows] == ["m001_initial"]
+    assert [r["name"] for r in db["_sqlite_migrations"].rows] == ["m001_initial", "m002_add_delegations"]
     assert [(r["name"], r["is_default"]) for r in db["spaces"].rows] == [("default", 1)]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -98,7 +100,7 @@ def test_applying_twice_is_a_no_op(tmp_path: Path) -> None:
     Store.open(path).close()
     assert _schema(path) == before
     db = sqlite_utils.Database(path)
-    assert db["_sqlite_migrations"].count == 1
+    assert db["_sqlite_migrations"].count == 2
     assert db["spaces"].count == 1
 
 

@@ -7,6 +7,7 @@ not be reached; licenses Apple has not finished with are reported with the comma
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -18,6 +19,7 @@ from abctl.output import Column, Format
 from abctl.timeutil import utc_now
 
 if TYPE_CHECKING:
+    from abctl.services.revocation.plan import RevocationPlan
     from abctl.services.revocation.request import AppRevocation
 
 app = typer.Typer()
@@ -77,16 +79,26 @@ def _scope_option(request: AppRevocation) -> str:
 
 def _show_plan(actx: AppContext, request: AppRevocation, *, dry_run: bool) -> None:
     """The plan table (for people always; for scripts only on --dry-run) and the devices it affects."""
-    renderer, plan = actx.renderer, request.plan
     where = f"space `{request.space}`" if request.space is not None else "every space"
+    show_revocation_plan(
+        actx, request.plan, title=f"Licenses of {request.name} to revoke ({request.scope}, {where})",
+        nothing=f"No live license of {request.name} to revoke ({request.scope}, {where}).", accounts=request.accounts,
+        dry_run=dry_run,
+    )  # fmt: skip
+
+
+def show_revocation_plan(actx: AppContext, plan: RevocationPlan, *, title: str, nothing: str,
+                         accounts: Sequence[str], dry_run: bool, notes: Sequence[str] = ()) -> None:  # fmt: skip
+    """A revocation plan as `revoke` shows it: the table (for people always; for scripts only on --dry-run), the
+    accounts it touches, what is skipped, the iOS devices that uninstall, the Macs that keep the app, then `notes`."""
+    renderer = actx.renderer
     if renderer.fmt is Format.TABLE and not plan.rows:
-        renderer.info(f"No live license of {request.name} to revoke ({request.scope}, {where}).")
+        renderer.info(nothing)
     elif renderer.fmt is Format.TABLE or dry_run:
-        title = f"Licenses of {request.name} to revoke ({request.scope}, {where})"
         renderer.rows([row.as_dict() for row in plan.rows], REVOKE_PLAN_COLUMNS, title=title)
     if plan.to_send:
-        accounts = ", ".join(f"`{account}`" for account in request.accounts)
-        renderer.info(f"{len(plan.to_send)} license(s) from {len(request.accounts)} account(s): {accounts}.")
+        names = ", ".join(f"`{account}`" for account in accounts)
+        renderer.info(f"{len(plan.to_send)} license(s) from {len(accounts)} account(s): {names}.")
     if plan.skipped:
         renderer.info(f"{len(plan.skipped)} license(s) are skipped: books and non-revocable assets stay assigned.")
     if plan.uninstall_devices:
@@ -94,5 +106,7 @@ def _show_plan(actx: AppContext, request: AppRevocation, *, dry_run: bool) -> No
         renderer.info(f"iOS/iPadOS devices that must uninstall (usable 30 days after the revocation): {devices}")
     if plan.keep_devices:
         renderer.info(f"Macs that keep the app installed: {', '.join(plan.keep_devices)}")
+    for note in notes:
+        renderer.info(note)
     if dry_run:
         renderer.info("Dry run: nothing was changed.")

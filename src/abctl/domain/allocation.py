@@ -8,7 +8,7 @@ Interpretations, chosen so each rule of the admin guide has a precise meaning:
 - Disallowed users, and devices they own, never get a license from that account (R5); a lower account may serve.
 - Accounts where the target is reserved are tried first, in priority order (R4: reserved beats priority); then
   every other account where the target is on the list, in priority order (R2). The first account with a free seat
-  whose asset fits the target pays.
+  whose asset fits the target pays. Offers delegated from the default space come after the space's own (R21).
 - Device targets get device-based licenses (shared iPads always, R6), except a user's own request on a device the
   user owns, which is licensed to the user (user-based is the default for requested apps; `license_kind`). A
   device asset must be deviceAssignable and support the device's platform (R7; iPadOS counts as iOS); books never
@@ -88,6 +88,7 @@ class Offer:
     device_assignable: bool
     platforms: tuple[str, ...]
     policy: Policy = Policy()
+    delegated: bool = False  # a default-space account serving a custom space (R21): tried after the space's own
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,8 @@ def runs_on(offers: Sequence[Offer], platform: str) -> bool:
 
 def plan_assignments(offers: Sequence[Offer], targets: Iterable[Target], request: RequestKind) -> AllocationPlan:
     """Decide every target, consuming seats as it goes."""
-    candidates = [_Candidate.of(offer) for offer in sorted(offers, key=lambda offer: offer.priority)]
+    ordered = sorted(offers, key=lambda offer: (offer.delegated, offer.priority))  # R21: own accounts first
+    candidates = [_Candidate.of(offer) for offer in ordered]
     seats = {(o.account_id, o.pricing_param): o.available for o in offers}
     names = {offer.account_id: offer.account for offer in offers}
     return AllocationPlan(tuple(_decide(candidates, seats, names, target, request) for target in targets))

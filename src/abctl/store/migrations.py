@@ -250,3 +250,19 @@ def m001_initial(db: Database) -> None:
     db.execute(
         "INSERT INTO spaces (name, is_default, created_at) VALUES ('default', 1, strftime('%Y-%m-%dT%H:%M:%SZ'))"
     )
+
+
+@migrations()
+def m002_add_delegations(db: Database) -> None:
+    """Apps the default space's accounts own, delegated to a custom space (R21); gone with the space."""
+    db.execute(
+        """
+        CREATE TABLE delegations (
+            space TEXT NOT NULL REFERENCES spaces(name) ON DELETE CASCADE CHECK (space != 'default'),
+            adam_id TEXT NOT NULL,
+            delegated_at TEXT NOT NULL,
+            PRIMARY KEY (space, adam_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX idx_delegations_app ON delegations(adam_id)")

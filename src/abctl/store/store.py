@@ -15,6 +15,7 @@ from abctl.store.activity import ActivityStore
 from abctl.store.assets import AssetsStore
 from abctl.store.catalog import CatalogStore
 from abctl.store.connection import connect, tighten_sidecars
+from abctl.store.delegations import DelegationsStore
 from abctl.store.devices import DevicesStore
 from abctl.store.events import EventsStore
 from abctl.store.licenses import LicensesStore
@@ -41,6 +42,7 @@ class Store(
     DevicesStore,
     CatalogStore,
     PoliciesStore,
+    DelegationsStore,
 ):
     """The abctl database. Open with `Store.open(path)`; close with `close()` or a `with` block."""
 

@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
+from abctl.domain.delegation import DEFAULT_SPACE, source_label
 from abctl.errors import AbctlError, NotFoundError
 from abctl.services.names.apps import resolve_app
 from abctl.services.names.spaces import resolve_space
@@ -36,6 +37,8 @@ class AppRow:
     in_catalog: bool
     install_on_device: bool
     auto_update: bool
+    source: str = "own"  # own account, delegated from the default space, both, or none (R21)
+    delegated_to: tuple[str, ...] = ()  # in the default space: the custom spaces it is delegated to
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -81,35 +84,44 @@ def _fields(value: object) -> dict[str, object]:
 
 
 def list_apps(rt: Runtime, *, space: str | None = None, lookup: bool = True) -> list[AppRow]:
-    """Apps and books the space's accounts own, plus catalog entries nobody owns, by name."""
+    """Apps and books the space's accounts own, apps delegated to it (R21), and catalog entries nobody owns, by
+    name; delegated apps count the default space's accounts and seats that serve them."""
     store = rt.store
     space_name = resolve_space(store, space)
     owned = store.owned_assets(space_name)
     catalog = {entry.adam_id: entry for entry in store.catalog_entries(space_name)}
-    adam_ids = sorted({a.adam_id for a in owned} | set(catalog))
+    delegations = store.delegations(space=None if space_name == DEFAULT_SPACE else space_name)
+    lent_to: dict[str, list[str]] = {}
+    for delegation in delegations:
+        lent_to.setdefault(delegation.adam_id, []).append(delegation.space)
+    lent = [a for a in store.owned_assets(DEFAULT_SPACE) if a.adam_id in lent_to] if space_name != DEFAULT_SPACE else []
+    adam_ids = sorted({a.adam_id for a in owned} | set(catalog) | {a.adam_id for a in lent})
     if lookup:
         fetch_names(rt, space_name, adam_ids)
     metadata = store.app_metadata(adam_ids)
     rows = []
     for adam_id in adam_ids:
-        assets = [a for a in owned if a.adam_id == adam_id]
+        own = [a for a in owned if a.adam_id == adam_id]
+        assets = own + [a for a in lent if a.adam_id == adam_id]
         meta = metadata.get(adam_id)
         platforms = (
             meta.platforms if meta and meta.platforms else tuple(dict.fromkeys(p for a in assets for p in a.platforms))
         )
         entry = catalog.get(adam_id)
         kind = assets[0].product_type if assets else ("Book" if meta and meta.kind == "ebook" else "App")
+        delegated = space_name != DEFAULT_SPACE and adam_id in lent_to
         rows.append(AppRow(
             space_name, adam_id, meta.name if meta else adam_id, kind, platforms,
             tuple(dict.fromkeys(a.account for a in assets)), sum(a.total for a in assets),
             sum(a.available for a in assets), entry is not None, bool(entry and entry.install_on_device),
-            bool(entry and entry.auto_update),
+            bool(entry and entry.auto_update), source_label(bool(own), delegated),
+            tuple(lent_to.get(adam_id, ())) if space_name == DEFAULT_SPACE else (),
         ))  # fmt: skip
     rows.sort(key=lambda row: (row.name.casefold(), row.adam_id))
     return rows
 
 
-def _row(rt: Runtime, space: str, adam_id: str) -> AppRow:
+def app_row(rt: Runtime, space: str, adam_id: str) -> AppRow:
     for row in list_apps(rt, space=space, lookup=False):
         if row.adam_id == adam_id:
             return row
@@ -129,7 +141,7 @@ def add_app(
     if before is None or changed:
         store.upsert_catalog_entry(space_name, adam_id, install_on_device=install_on_device, auto_update=auto_update,
                                    now=rt.now())  # fmt: skip
-    return AddedApp(_row(rt, space_name, adam_id), before is None, changed)
+    return AddedApp(app_row(rt, space_name, adam_id), before is None, changed)
 
 
 def plan_app_removal(rt: Runtime, app: str, *, space: str | None = None) -> AppRemoval:
@@ -151,7 +163,7 @@ def plan_app_removal(rt: Runtime, app: str, *, space: str | None = None) -> AppR
     installed = [d for d in store.devices_with_app_installed(adam_id, space_name) if d.state == "active"]
     plan = plan_for_licenses(store, licenses, reason="app removed from the catalog", now=rt.now(),
                              installed_on=installed)  # fmt: skip
-    return AppRemoval(_row(rt, space_name, adam_id), plan)
+    return AppRemoval(app_row(rt, space_name, adam_id), plan)
 
 
 def remove_app(

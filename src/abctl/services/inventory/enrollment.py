@@ -1,7 +1,8 @@
-"""A user's side at Apple: `users invite` registers users with every account of their space (users/create,
-batched by maxUsers, through the ledger), waits for the events, reads the users back for their inviteCode and
-status, and builds the invite URL from service/config's `invitationEmail`; a managed Apple ID auto-associates.
-`users retire` sends users/retire to the accounts where the user is registered.
+"""A user's side at Apple: `users invite` registers users with every account of their space, and with the default
+space's when apps are delegated to it (users/create, batched by maxUsers, through the ledger), waits for the
+events, reads the users back for their inviteCode and status, and builds the invite URL from service/config's
+`invitationEmail`; a managed Apple ID auto-associates. `users retire` sends users/retire to the accounts where
+the user is registered.
 """
 
 from __future__ import annotations
@@ -14,12 +15,13 @@ from abctl.errors import ConfigError, InputError
 from abctl.models.accounts import Account
 from abctl.models.apple import AppleUser, AppleUserStatus
 from abctl.models.ledger import EventKind, LedgerState
-from abctl.services.names.spaces import resolve_space
+from abctl.services.names.spaces import DEFAULT_SPACE, resolve_space
 from abctl.services.names.users import missing_users
 
 if TYPE_CHECKING:
     from abctl.services.ledger.writes import SettledWrite
     from abctl.services.runtime import Runtime
+    from abctl.store import Store
     from abctl.store.users import UserRecord
 
 ENROLLED = {AppleUserStatus.REGISTERED.value, AppleUserStatus.ASSOCIATED.value}
@@ -57,6 +59,15 @@ def _users(rt: Runtime, user_ids: Sequence[str], *, allow_retired: bool) -> list
     return [found[user] for user in wanted]
 
 
+def serving_accounts(store: Store, space: str) -> list[Account]:
+    """The accounts a space's users enrol with: the space's own, then, when apps are delegated to the space, the
+    default space's, which serve those apps' user-based licenses (R21)."""
+    own = store.list_accounts(space)
+    if space == DEFAULT_SPACE or not store.delegations(space=space):
+        return own
+    return own + store.list_accounts(DEFAULT_SPACE)
+
+
 def pending_users(rt: Runtime, space: str | None) -> list[UserRecord]:
     """Active users not yet Associated with every account of their space."""
     store = rt.store
@@ -66,7 +77,7 @@ def pending_users(rt: Runtime, space: str | None) -> list[UserRecord]:
     accounts: dict[str, set[int]] = {}
     pending = []
     for user in users:
-        ids = accounts.setdefault(user.space, {a.id for a in store.list_accounts(user.space)})
+        ids = accounts.setdefault(user.space, {a.id for a in serving_accounts(store, user.space)})
         associated = {s.account_id for s in statuses.get(user.client_user_id, ()) if s.status == "Associated"}
         if ids - associated:
             pending.append(user)
@@ -75,7 +86,7 @@ def pending_users(rt: Runtime, space: str | None) -> list[UserRecord]:
 
 def _accounts_by_space(rt: Runtime, users: Sequence[UserRecord]) -> dict[str, list[Account]]:
     spaces = sorted({user.space for user in users})
-    found = {space: rt.store.list_accounts(space) for space in spaces}
+    found = {space: serving_accounts(rt.store, space) for space in spaces}
     empty = [space for space, accounts in found.items() if not accounts]
     if empty:
         raise ConfigError(

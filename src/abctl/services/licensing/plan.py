@@ -9,6 +9,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from abctl.domain.allocation import AllocationPlan, Offer, Policy, RequestKind, Target, license_kind, plan_assignments
+from abctl.domain.delegation import DEFAULT_SPACE, serving_offers
 from abctl.errors import InputError, NotFoundError
 from abctl.models.enums import TargetKind
 from abctl.services.names.devices import missing_devices, normalise_serial
@@ -61,7 +62,15 @@ def read_target_file(text: str) -> list[TargetSpec]:
 
 
 def load_offers(store: Store, space: str, adam_id: str) -> list[Offer]:
-    """Every account of the space that owns the app, with its seats and policy."""
+    """Every account that may serve the space for the app, in serving order (R21): the space's own accounts that
+    own it, then, when the app is delegated to the space, the default space's, each with its seats and policy."""
+    delegated = space != DEFAULT_SPACE and store.is_delegated(space, adam_id)
+    lent = _space_offers(store, DEFAULT_SPACE, adam_id) if delegated else []
+    return serving_offers(_space_offers(store, space, adam_id), lent, delegated=delegated)
+
+
+def _space_offers(store: Store, space: str, adam_id: str) -> list[Offer]:
+    """The accounts of one space that own the app."""
     offers = []
     accounts = {a.id: a for a in store.list_accounts(space)}
     for owned in store.owned_assets(space, adam_id):
@@ -147,7 +156,10 @@ class TargetFacts:
             by_key = {(t.kind, t.id): t for t in targets}
             targets = [by_key[spec] for spec in only if spec in by_key]
         held: dict[tuple[str, str], set[tuple[int, str]]] = {}
-        for item in store.find_licenses(space=space, adam_id=adam_id):
+        licenses = store.find_licenses(space=space, adam_id=adam_id)
+        if space != DEFAULT_SPACE and store.is_delegated(space, adam_id):  # R21: the default space's licenses count
+            licenses += store.delegated_licenses(space, adam_id=adam_id)
+        for item in licenses:
             key = (str(item.target_kind), item.target_id)
             held.setdefault(key, set()).add((item.account_id, str(item.target_kind)))
         if not held:

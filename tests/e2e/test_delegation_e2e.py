@@ -1,0 +1,203 @@
+"""Delegation end to end on the sandbox (R21): a district's accounts in the default space lend apps to a school's
+custom space; un-delegating takes them back with the guide's "Un-Delegate" row, one test per cell (iOS device,
+iOS user, macOS device; macOS user is NA). Apple's side is read through the sandbox, the database through a
+second handle.
+"""
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import sqlite_utils
+from tests.conftest import Cli
+from tests.e2e.revoke_world import in_grace, on_apple, rows, writes
+
+from abctl.sandbox.seeds import Seed
+
+pytestmark = pytest.mark.usefixtures("unthrottled")
+PLANETARIUM, SKETCHBOOK, CODE = "1000000001", "1000000002", "1000000007"  # Code Garden: district and high only
+
+
+@pytest.fixture
+def district(abctl: Cli, world: Seed, token_files: dict[str, Path], tmp_path: Path) -> Cli:
+    """Default space: district (priority 1) and highschool. Space lab: research. Space gym: no account."""
+    abctl.expect("tokens", "add", "district", "--file", str(token_files["district"]))
+    abctl.expect("tokens", "add", "highschool", "--file", str(token_files["highschool"]))
+    abctl.expect("spaces", "add", "lab")
+    abctl.expect("tokens", "add", "research", "--space", "lab", "--file", str(token_files["research"]))
+    abctl.expect("spaces", "add", "gym")
+    (tmp_path / "users.csv").write_text("client_user_id,space\nlena,lab\n")
+    abctl.expect("users", "import", str(tmp_path / "users.csv"))
+    (tmp_path / "devices.csv").write_text(
+        "serial,platform,owner,space\nLABPAD01,ipados,lena,lab\nLENAMAC1,macos,lena,lab\nLABMAC01,macos,,lab\n"
+        "GYMPAD01,ipados,,gym\nIPAD0001,ipados,,default\n"
+    )
+    abctl.expect("devices", "import", str(tmp_path / "devices.csv"))
+    world.state.reset_stats()
+    return abctl
+
+
+def db_rows(db_path: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    return sqlite_utils.Database(db_path).execute(sql, params).fetchall()
+
+
+def license_of(db_path: Path, adam_id: str, target: str) -> tuple[Any, ...]:
+    (found,) = db_rows(
+        db_path,
+        "SELECT a.name, l.target_kind, l.state, l.usable_until FROM licenses l JOIN accounts a ON a.id = l.account_id"
+        " WHERE l.adam_id = ? AND l.target_id = ? ORDER BY l.id DESC LIMIT 1",
+        (adam_id, target),
+    )
+    return tuple(found)
+
+
+def test_a_device_of_a_space_without_accounts_is_licensed_by_the_district_and_loses_it_on_undelegate(
+    district: Cli, world: Seed, db_path: Path
+) -> None:
+    done = district.expect("apps", "delegate", "Pocket Planetarium", "--to", "gym")
+    assert done.stderr == (
+        "Delegated Pocket Planetarium (1000000001) to space `gym`; accounts that serve it, in order: `district`,"
+        " `highschool`.\n"
+    )
+    listed = rows(district.expect("--format", "json", "apps", "list", "--space", "gym"))
+    assert [(r["adam_id"], r["source"], r["accounts"], r["in_catalog"]) for r in listed] == [
+        (PLANETARIUM, "delegated", ["district", "highschool"], True)
+    ]
+    assign = ("--format", "json", "assign", PLANETARIUM, "--device", "GYMPAD01", "--space", "gym")
+    assigned = rows(district.expect(*assign))
+    assert [(r["target"], r["account"], r["result"]) for r in assigned] == [("GYMPAD01", "district", "assigned")]
+    assert "GYMPAD01" in on_apple(world, "district", PLANETARIUM)
+
+    plan = district.expect("apps", "undelegate", PLANETARIUM, "--from", "gym", "--dry-run")
+    assert "iOS/iPadOS devices that must uninstall (usable 30 days after the revocation): GYMPAD01" in plan.stderr
+    assert plan.stderr.endswith("Dry run: nothing was changed.\n")
+    assert "GYMPAD01" in on_apple(world, "district", PLANETARIUM)
+
+    world.state.reset_stats()
+    result = district.expect("--format", "json", "apps", "undelegate", PLANETARIUM, "--from", "gym", "--yes")
+    (row,) = rows(result)
+    assert (row["account"], row["target_id"], row["platform"], row["uninstall"], row["result"]) == (
+        "district", "GYMPAD01", "ipados", True, "revoked"
+    )  # fmt: skip
+    assert "GYMPAD01" not in on_apple(world, "district", PLANETARIUM)
+    assert {"OLDPAD001", "OLDPAD002", "OLDPAD003"} <= on_apple(world, "district", PLANETARIUM)  # the rest stays
+    assert writes(world) == {"district": {"POST assets/disassociate": 1}}
+    account, kind, state, until = license_of(db_path, PLANETARIUM, "GYMPAD01")
+    assert (account, kind, state) == ("district", "device", "revoked") and in_grace(until)
+    assert db_rows(db_path, "SELECT * FROM delegations") == []
+    assert db_rows(db_path, "SELECT * FROM catalog WHERE space = 'gym'") == []
+    logged = db_rows(db_path, "SELECT action, result, space, adam_id FROM activity WHERE action LIKE '%delegate'")
+    assert logged == [("delegate", "delegated", "gym", PLANETARIUM), ("undelegate", "undelegated", "gym", PLANETARIUM)]
+    grace = rows(district.expect("--format", "json", "usage", "--grace"))
+    assert [(g["account"], g["adam_id"], g["target_id"], g["platform"]) for g in grace] == [
+        ("district", PLANETARIUM, "GYMPAD01", "ipados")
+    ]
+    again = district.expect("assign", PLANETARIUM, "--device", "GYMPAD01", "--space", "gym", code=7)
+    assert "GYMPAD01" not in on_apple(world, "district", PLANETARIUM), again.output
+
+
+# -- the guide's "Un-Delegate Apps and Books app" row, cell by cell --------------------------------------------
+
+
+def test_ios_device_based_undelegate_uninstalls_from_the_spaces_ipad(district: Cli, world: Seed, db_path: Path) -> None:
+    district.expect("apps", "delegate", "Code Garden", "--to", "lab")
+    district.expect("assign", CODE, "--device", "LABPAD01", "--space", "lab")
+    district.expect("assign", CODE, "--device", "IPAD0001")  # the default space's own iPad: not delegated
+    result = district.expect("--format", "json", "apps", "undelegate", CODE, "--from", "lab", "--yes")
+    assert [(r["target_id"], r["license_type"], r["uninstall"], r["result"]) for r in rows(result)] == [
+        ("LABPAD01", "device", True, "revoked")
+    ]
+    assert in_grace(rows(result)[0]["usable_until"])
+    assert on_apple(world, "district", CODE) == {"IPAD0001"}
+    assert license_of(db_path, CODE, "IPAD0001")[2] == "active"
+
+
+def test_ios_user_based_undelegate_uninstalls_from_the_users_ios_devices_and_the_mac_is_na(
+    district: Cli, world: Seed, db_path: Path
+) -> None:
+    district.expect("apps", "delegate", "Code Garden", "--to", "lab")
+    invited = rows(district.expect("--format", "json", "users", "invite", "lena"))
+    assert sorted(r["account"] for r in invited) == ["district", "highschool", "research"]  # the lenders too
+    world.state.associate_user("district", "lena")
+    district.expect("sync")
+    assigned = rows(district.expect("--format", "json", "assign", CODE, "--user", "lena", "--space", "lab"))
+    assert [(r["target"], r["account"], r["license_type"]) for r in assigned] == [("lena", "district", "user")]
+    plan = district.expect("--format", "json", "apps", "undelegate", CODE, "--from", "lab", "--dry-run")
+    (row,) = rows(plan)
+    assert (row["license_type"], row["target_id"], row["platform"], row["uninstall"]) == ("user", "lena", "ios", True)
+    assert "iOS/iPadOS devices that must uninstall (usable 30 days after the revocation): LABPAD01\n" in plan.stderr
+    assert "LENAMAC1" not in plan.stderr  # user-based licenses are NA on macOS: her Mac is not affected
+    district.expect("apps", "undelegate", CODE, "--from", "lab", "--yes")
+    assert on_apple(world, "district", CODE) == set()
+    account, kind, state, until = license_of(db_path, CODE, "lena")
+    assert (account, kind, state) == ("district", "user", "revoked") and in_grace(until)
+
+
+def test_macos_device_based_undelegate_the_mac_keeps_the_app(district: Cli, world: Seed, db_path: Path) -> None:
+    district.expect("apps", "delegate", "Code Garden", "--to", "lab")
+    district.expect("assign", CODE, "--device", "LABMAC01", "--space", "lab")
+    result = district("apps", "undelegate", CODE, "--from", "lab", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "Macs that keep the app installed: LABMAC01" in result.stderr
+    assert "must uninstall" not in result.stderr
+    assert on_apple(world, "district", CODE) == set()
+    assert license_of(db_path, CODE, "LABMAC01") == ("district", "device", "revoked", None)  # no end: it stays
+
+
+# -- order, what stays, and refusals ------------------------------------------------------------------------------
+
+
+def test_own_accounts_pay_first_and_their_licenses_stay_on_undelegate(district: Cli, world: Seed,
+                                                                       db_path: Path) -> None:  # fmt: skip
+    world.state.set_total("research", SKETCHBOOK, 1)  # the lab's own account has one Sketchbook seat
+    district.expect("sync")
+    district.expect("apps", "delegate", SKETCHBOOK, "--to", "lab")
+    listed = {r["adam_id"]: r for r in rows(district.expect("--format", "json", "apps", "list", "--space", "lab"))}
+    assert (listed[SKETCHBOOK]["source"], listed[SKETCHBOOK]["accounts"]) == (
+        "own + delegated", ["research", "district", "highschool"]
+    )  # fmt: skip
+    assigned = rows(district.expect("--format", "json", "assign", SKETCHBOOK, "--device", "LABPAD01", "--device",
+                                    "LABMAC01", "--space", "lab"))  # fmt: skip
+    assert [(r["target"], r["account"]) for r in assigned] == [("LABPAD01", "research"), ("LABMAC01", "district")]
+    plan = district.expect("apps", "undelegate", SKETCHBOOK, "--from", "lab", "--dry-run")
+    assert "1 license(s) from the own accounts of `lab` stay." in plan.stderr
+    done = district.expect("apps", "undelegate", SKETCHBOOK, "--from", "lab", "--yes")
+    assert "Un-delegated Sketchbook Studio (1000000002) from space `lab`; it stays in its catalog" in done.stderr
+    assert on_apple(world, "research", SKETCHBOOK) == {"LABPAD01"}
+    assert "LABMAC01" not in on_apple(world, "district", SKETCHBOOK)
+    assert db_rows(db_path, "SELECT space, adam_id FROM catalog WHERE space = 'lab'") == [("lab", SKETCHBOOK)]
+
+
+def test_bad_delegations_change_nothing(district: Cli, world: Seed, db_path: Path) -> None:
+    before = db_rows(db_path, "SELECT * FROM catalog") + db_rows(db_path, "SELECT * FROM delegations")
+    cases = [
+        (("apps", "delegate", CODE, "--to", "default"), 2, "Error: apps are delegated from the default space"),
+        (("apps", "delegate", CODE, "--to", "gmy"), 4, "Error: no space named `gmy`"),
+        (("apps", "delegate", "Lab Notebook Pro", "--to", "gym"), 4,
+         "Error: no account of the default space owns app 1000000004"),
+        (("apps", "undelegate", CODE, "--from", "gym"), 4, "Error: app 1000000007 is not delegated to space `gym`"),
+    ]  # fmt: skip
+    for args, code, message in cases:
+        result = district.expect(*args, code=code)
+        assert result.stderr.startswith(message), result.stderr
+        assert "Hint: " in result.stderr
+    district.expect("apps", "delegate", CODE, "--to", "gym")
+    district.expect("assign", CODE, "--device", "GYMPAD01", "--space", "gym")
+    refused = district.expect("apps", "undelegate", CODE, "--from", "gym", code=2)  # no terminal, no --yes
+    assert "abctl apps undelegate 1000000007 --from gym --yes" in refused.stderr
+    assert on_apple(world, "district", CODE) == {"GYMPAD01"}
+    assert db_rows(db_path, "SELECT space, adam_id FROM delegations") == [("gym", CODE)]
+    assert before == []
+
+
+def test_reconcile_installs_a_required_delegated_app_on_the_spaces_devices(district: Cli, world: Seed) -> None:
+    district.expect("apps", "delegate", "Code Garden", "--to", "lab", "--install-on-device")
+    plan = json.loads(district.expect("--format", "json", "reconcile", "--space", "lab", "--dry-run").stdout)
+    assert sorted((r["target"], r["account"], r["result"]) for r in plan) == [
+        ("LABMAC01", "district", "planned"), ("LABPAD01", "district", "planned"), ("LENAMAC1", "district", "planned")
+    ]  # fmt: skip
+    district.expect("reconcile", "--space", "lab")
+    assert on_apple(world, "district", CODE) == {"LABMAC01", "LABPAD01", "LENAMAC1"}
+    again = json.loads(district.expect("--format", "json", "reconcile", "--space", "lab", "--dry-run").stdout)
+    assert again == []  # licensed through the delegation: nothing to do
