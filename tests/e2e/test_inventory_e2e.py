@@ -144,7 +144,7 @@ def test_apps_list_add_and_remove_revoke_every_license(ready: Cli, world: Seed, 
     assert listed[SKETCHBOOK] == {
         "adam_id": SKETCHBOOK, "name": "Sketchbook Studio", "product_type": "App", "platforms": ["iOS", "macOS"],
         "accounts": ["district", "highschool"], "total": 30, "available": 28, "in_catalog": False,
-        "install_on_device": False, "auto_update": False, "space": "default",
+        "install_on_device": False, "auto_update": False, "space": "default", "source": "own", "delegated_to": [],
     }  # fmt: skip
     added = ready("apps", "add", "sketchbook studio", "--install-on-device")
     assert added.stderr == "Added Sketchbook Studio (1000000002) in the catalog of space `default`.\n"
