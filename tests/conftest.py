@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
+from abctl import interrupt
 from abctl.cli.app import app
 from abctl.cli.context import Overrides
 
@@ -23,7 +24,9 @@ def isolate(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.setenv("COLUMNS", "200")
     monkeypatch.setenv("ABCTL_POLL_INTERVAL", "0")
+    interrupt.reset()  # a Ctrl-C a test simulated does not stop the next test's waits
     yield home
+    interrupt.reset()
 
 
 @pytest.fixture

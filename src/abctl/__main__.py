@@ -12,9 +12,13 @@ def main() -> None:
     if sys.argv[1:] == ["--version"]:
         sys.stdout.write(f"abctl {__version__}\n")
         return
-    from abctl.cli.app import main as run
+    try:
+        from abctl.cli.app import main as run
 
-    run()
+        run()
+    except KeyboardInterrupt:  # Ctrl-C before any command started (while Python loads abctl): nothing was done
+        sys.stderr.write("Interrupted before anything was done.\n")
+        sys.exit(130)
 
 
 if __name__ == "__main__":

@@ -87,3 +87,4 @@ def sigint_stops() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
+        reset()

@@ -18,6 +18,7 @@ from enum import Enum, StrEnum
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, TextIO
 
+from abctl import interrupt
 from abctl.timeutil import to_iso
 
 if TYPE_CHECKING:
@@ -265,7 +266,7 @@ class Renderer:
             transient=True,
         )
         task = bar.add_task(description, total=None)
-        with bar:
+        with bar, interrupt.on_interrupt(bar.stop):  # Ctrl-C: the bar goes at once, not when the threads stop
 
             def advance(done: int, total: int) -> None:
                 bar.update(task, completed=done, total=total)

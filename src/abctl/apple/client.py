@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 import httpx
 
-from abctl import __version__
+from abctl import __version__, interrupt
 from abctl.apple import wire
 from abctl.apple.batching import AssetBatch, RevokeBatch, unique
 from abctl.apple.error_codes import REREAD_CONFIG
@@ -56,7 +56,7 @@ class AppsBooksClient:
         *,
         base_url: str = APPLE_BASE_URL,
         transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
+        sleep: Callable[[float], None] = interrupt.sleep,  # every wait (rate, retry, event) ends on Ctrl-C
         clock: Callable[[], float] = time.monotonic,
         trace: Callable[[str], None] | None = None,
         timeout: float = DEFAULT_TIMEOUT,

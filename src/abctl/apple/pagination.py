@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
 
+from abctl import interrupt
 from abctl.errors import PageOutOfRangeError, VersionChangedError
 
 MAX_PAGES_IN_FLIGHT = 5
@@ -91,7 +92,8 @@ class _Handoff:
 
     def close(self) -> None:
         if self._pool is not None:
-            self._pool.shutdown(wait=True)
+            # After Ctrl-C the page being stored finishes (each page is one transaction); the queued ones are dropped.
+            self._pool.shutdown(wait=True, cancel_futures=interrupt.requested())
 
     def raise_failure(self) -> None:
         error = self.failure()
@@ -115,7 +117,8 @@ def _walk_once(fetch: FetchPage, on_page: OnPage | None, handoff: _Handoff) -> l
     changed = False
     with ThreadPoolExecutor(max_workers=MAX_PAGES_IN_FLIGHT, thread_name_prefix="abctl-page") as pool:
         while True:
-            while not (failure or changed) and len(in_flight) < MAX_PAGES_IN_FLIGHT and next_index < total:
+            stop = failure or changed or interrupt.requested()  # Ctrl-C: ask for no more pages
+            while not stop and len(in_flight) < MAX_PAGES_IN_FLIGHT and next_index < total:
                 in_flight[pool.submit(fetch, next_index)] = next_index
                 next_index += 1
             if not in_flight:
@@ -141,6 +144,7 @@ def _walk_once(fetch: FetchPage, on_page: OnPage | None, handoff: _Handoff) -> l
                     on_page(len(pages), total)
             if failure is None and (stored := handoff.failure()) is not None:
                 failure = stored if isinstance(stored, Exception) else RuntimeError(stored)
+    interrupt.check()
     if failure is not None:
         raise failure
     if changed:

@@ -26,11 +26,13 @@ from abctl import interrupt
 from abctl.cli import help_format
 from abctl.cli.context import AppContext, Overrides
 from abctl.cli.failures import handle_failure
+from abctl.cli.interrupted import command_line
 from abctl.cli.placement import place_global_options
 from abctl.config import APPLE_API_URL, EnvVars, Settings, default_db_path, is_truthy
 from abctl.output import Format, Renderer
 
 help_format.install()
+ARGV_KEY = "abctl.argv"  # ctx.meta: the arguments as typed
 
 # The command `name` is `app` in the module abctl.cli.NAME (a dash becomes an underscore): a Typer app that holds
 # subcommands (`abctl tokens add`) or the one command `name` itself (`abctl sync`). The text is the first paragraph
@@ -102,6 +104,7 @@ class AbctlTyperGroup(typer.core.TyperGroup):
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         if ctx.parent is None:
+            ctx.meta[ARGV_KEY] = list(args)
             args = place_global_options(self, ctx, args)
         return super().parse_args(ctx, args)
 
@@ -206,7 +209,8 @@ def root(
         lock_timeout=lock_timeout,
     )
     renderer = Renderer(fmt=fmt, quiet=quiet, verbose=verbose, no_color=no_color)
-    ctx.obj = AppContext(settings=settings, renderer=renderer, overrides=overrides)
+    typed = command_line(ctx.meta.get(ARGV_KEY, []))
+    ctx.obj = AppContext(settings=settings, renderer=renderer, overrides=overrides, command_line=typed)
 
 
 def main() -> None:

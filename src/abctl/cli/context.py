@@ -34,6 +34,7 @@ class AppContext:
     settings: Settings
     renderer: Renderer
     overrides: Overrides = field(default_factory=Overrides)
+    command_line: str = "abctl"  # as typed, to say how to finish after Ctrl-C
     _store: Store | None = None
     _runtime: Runtime | None = None
 
@@ -85,14 +86,15 @@ class AppContext:
     @contextmanager
     def writer_lock(self) -> Iterator[None]:
         """Hold the database's writer lock (bounded by --lock-timeout) while Apple writes and syncs run."""
+        from abctl.cli.interrupted import apple_writes
         from abctl.store.lock import exclusive_lock
 
-        self.store()
+        store = self.store()
         with exclusive_lock(
             self.settings.db_path,
             timeout=self.settings.lock_timeout,
             on_wait=lambda: self.renderer.info("Waiting for another abctl run to finish..."),
-        ):
+        ), apple_writes(store, self.command_line):  # fmt: skip
             yield
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ import typer
 
 from abctl.cli import license_views
 from abctl.cli.context import AppContext
+from abctl.cli.interrupted import local_import
 from abctl.cli.options import DryRunOpt, SpaceOpt, YesOpt
 from abctl.output import Column
 from abctl.services.inventory import devices as service
@@ -98,7 +99,8 @@ def import_(
     """
     actx = AppContext.of(ctx)
     text, source = read_text(file, sys.stdin)
-    result = service.import_devices(actx.store(), text, source, space=space, now=actx.runtime().now())
+    with local_import(actx.command_line):
+        result = service.import_devices(actx.store(), text, source, space=space, now=actx.runtime().now())
     actx.renderer.success(
         f"Imported {result.rows} device(s) from {source}: {result.added} added, {result.updated} updated,"
         f" {result.unchanged} unchanged."

@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from abctl.cli.context import AppContext
+from abctl.cli.interrupted import explained
 from abctl.cli.options import SpaceOpt
 from abctl.errors import CheckFailedError
 from abctl.models.accounts import Account
@@ -66,7 +67,11 @@ def add(
 
     actx = AppContext.of(ctx)
     text = read_stoken_text(file, sys.stdin)
-    with actx.writer_lock(), actx.renderer.progress(f"Syncing {name}") as advance:
+    with (
+        explained(lambda: _add_interrupted(actx, name), replace=True),
+        actx.writer_lock(),
+        actx.renderer.progress(f"Syncing {name}") as advance,
+    ):
         added = add_account(
             actx.runtime(), name, text, space=space, priority=priority, auto_distribute=not no_auto_distribute,
             take_over=take_over, clear_previous=clear_previous,
@@ -80,6 +85,13 @@ def add(
         f"Added `{account.name}`: {account.location_name} ({account.org_name}), space `{account.space}`, priority "
         f"{account.priority}, expires {account.expires_at:%Y-%m-%d}; {found} existing license(s) found on Apple."
     )
+
+
+def _add_interrupted(actx: AppContext, name: str) -> str:
+    """After Ctrl-C in `tokens add`: was the account recorded (then only its first sync is missing)?"""
+    if any(account.name == name for account in actx.store().list_accounts()):
+        return f"Interrupted: `{name}` added, its first sync not finished; run abctl sync {name}"
+    return f"Interrupted: `{name}` not added, nothing changed; run {actx.command_line}"
 
 
 @app.command("list")

@@ -10,6 +10,7 @@ import typer
 
 from abctl.cli import license_views
 from abctl.cli.context import AppContext
+from abctl.cli.interrupted import local_import
 from abctl.cli.options import DryRunOpt, SpaceOpt, YesOpt
 from abctl.errors import AppleAPIError, InputError
 from abctl.output import Column
@@ -110,7 +111,8 @@ def import_(
     """
     actx = AppContext.of(ctx)
     text, source = read_text(file, sys.stdin)
-    result = service.import_users(actx.store(), text, source, space=space, now=actx.runtime().now())
+    with local_import(actx.command_line):
+        result = service.import_users(actx.store(), text, source, space=space, now=actx.runtime().now())
     if result.created_groups:
         actx.renderer.info(f"Created group(s): {', '.join(result.created_groups)}.")
     actx.renderer.success(

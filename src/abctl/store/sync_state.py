@@ -13,6 +13,7 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime
 
+from abctl import interrupt
 from abctl.models.apple import Assignment
 from abctl.store.base import StoreBase
 from abctl.timeutil import to_iso
@@ -65,6 +66,7 @@ class AssignmentIngest:
 
     def add(self, records: Sequence[Assignment]) -> None:
         """Store one page: assignments abctl did not know become `external` licenses, pending ones become active."""
+        interrupt.check()  # after Ctrl-C no new page is stored; the one being stored is one transaction
         keys = {_key(a) for a in records} - self._seen
         if not keys:
             return
@@ -126,7 +128,12 @@ class SyncStateStore(StoreBase):
         if adam_id is not None:
             sql += " AND adam_id = ?"
             params = (account_id, adam_id)
-        return {(r[1], r[2], r[3], r[4]): (r[0], r[5]) for r in self.db.execute(sql, params).fetchall()}
+        cursor = self.db.execute(sql, params)
+        live: dict[Key, tuple[int | None, str]] = {}
+        while rows := cursor.fetchmany(10_000):  # 100,000 rows take a while: Ctrl-C is heard between chunks
+            interrupt.check()
+            live.update({(r[1], r[2], r[3], r[4]): (r[0], r[5]) for r in rows})
+        return live
 
     def live_licenses_among(self, account_id: int, keys: Iterable[Key]) -> dict[Key, tuple[int | None, str]]:
         """Those of `keys` the account holds a live license for."""

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from abctl import interrupt
 from abctl.errors import AbctlError, StaleVersionError, TokenError
 from abctl.models.accounts import Account, AccountStatus
 from abctl.timeutil import to_iso
@@ -62,11 +63,39 @@ def sync_accounts(
     # A full read builds ~100,000 small acyclic objects per account; the collector's passes over them would stall
     # every page thread (the rate budget is paced by answers, so a pause is lost time).
     with cyclic_gc_paused(), ThreadPoolExecutor(max_workers=max(1, min(len(accounts), 8))) as pool:
-        results = list(pool.map(lambda a: _sync_one(rt, a, full, lock, on_progress), accounts))
+        futures = [pool.submit(_sync_one, rt, account, full, lock, on_progress) for account in accounts]
+        try:
+            results = [future.result() for future in futures]
+        except KeyboardInterrupt:
+            interrupt.request()  # the account threads stop at their next page or wait
+            wait(futures)
+            raise interrupt.Interrupted(interrupted_summary(accounts, futures, full)) from None
     from abctl.services.reporting.notifications import evaluate_usage
 
-    evaluate_usage(rt, [account.id for account in accounts])
+    try:
+        evaluate_usage(rt, [account.id for account in accounts])
+    except KeyboardInterrupt:
+        raise interrupt.Interrupted(interrupted_summary(accounts, futures, full)) from None
     return results
+
+
+def interrupted_summary(accounts: Sequence[Account], futures: Sequence[Future[AccountSync]], full: bool) -> str:
+    """One line for Ctrl-C during a sync: which accounts were synced, which not, and the command that finishes."""
+    synced = [
+        a.name for a, f in zip(accounts, futures, strict=True) if f.done() and not f.cancelled()
+        and f.exception() is None and f.result().ok
+    ]  # fmt: skip
+    rest = [a.name for a in accounts if a.name not in synced]
+    finish = "abctl sync " + ("--full " if full else "") + " ".join(rest)
+    if not rest:
+        return f"Interrupted: {_names(synced)} synced, usage notifications not updated; run abctl sync"
+    if not synced:
+        return f"Interrupted: {_names(rest)} not synced; run {finish}"
+    return f"Interrupted: {_names(synced)} synced, {_names(rest)} not; run {finish}"
+
+
+def _names(names: Sequence[str]) -> str:
+    return ", ".join(f"`{name}`" for name in names)
 
 
 def _sync_one(
