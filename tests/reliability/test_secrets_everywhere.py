@@ -82,6 +82,8 @@ def session(token_path: Path, revoked_path: Path, bad_path: Path, tmp: Path) -> 
         ("devices", "unenroll", "SEC0001", "--yes"),
         ("users", "retire", "zoe"), ("users", "delete", "yan", "--yes"),
         ("sandbox", "token", "spare", "-o", str(tmp / "spare.vpptoken")),
+        ("tokens", "move", "district", "--to", "lab", "--keep-licenses"),
+        ("tokens", "move", "district", "--to", "default", "--yes"),
         ("tokens", "delete", "district", "--yes"), ("spaces", "remove", "lab"),
     ]  # fmt: skip
 

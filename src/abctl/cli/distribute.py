@@ -38,6 +38,7 @@ def distribute(
 
     actx = AppContext.of(ctx)
     store = actx.store()
+    space = resolve_space(store, space) if space is not None else None  # an unknown --space: exit 4 first
     adam_id = resolve_app(store, app_name, space)
     if account is not None:
         with actx.writer_lock():

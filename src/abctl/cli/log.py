@@ -8,6 +8,7 @@ from abctl.cli.context import AppContext
 from abctl.cli.options import LimitOpt
 from abctl.output import Column
 from abctl.services.names.apps import resolve_app
+from abctl.services.names.spaces import resolve_space
 from abctl.services.reporting import reports
 
 app = typer.Typer()
@@ -55,6 +56,7 @@ def log(
     actx = AppContext.of(ctx)
     since_at = reports.parse_since(since) if since is not None else None
     store = actx.store()
+    space = resolve_space(store, space) if space is not None else None
     adam_id = resolve_app(store, app_, space) if app_ is not None else None
     rows = reports.activity_log(
         store, adam_id=adam_id, user=user, device=device, space=space, since=since_at, limit=limit

@@ -14,6 +14,7 @@ from abctl.errors import CheckFailedError
 from abctl.models.accounts import Account
 from abctl.output import Column
 from abctl.services.names.accounts import resolve_account, resolve_accounts
+from abctl.services.names.spaces import resolve_space
 
 app = typer.Typer(help="Add, list, show and check Apps and Books accounts (one sToken each).")
 
@@ -101,7 +102,8 @@ def list_(ctx: typer.Context, *, space: SpaceOpt = None) -> None:
     Example: abctl --format json tokens list
     """
     actx = AppContext.of(ctx)
-    rows = [token_row(a) for a in actx.store().list_accounts(space)]
+    store = actx.store()
+    rows = [token_row(a) for a in store.list_accounts(resolve_space(store, space) if space is not None else None)]
     actx.renderer.rows(rows, TOKEN_COLUMNS, title="Accounts")
 
 
@@ -235,3 +237,61 @@ def delete(
     actx.renderer.success(
         f"Deleted `{name}`: {revoked.serials} device(s) and {revoked.users} user(s) revoked in {revoked.calls} call(s)."
     )
+
+
+@app.command("move")
+def move(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(help="Account name.")],
+    *,
+    to: Annotated[str, typer.Option("--to", help="The space the account moves to.", show_default=False)],
+    keep_licenses: Annotated[
+        bool, typer.Option("--keep-licenses", help="Keep licenses of targets outside the new space (drift).")
+    ] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show the plan and change nothing.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Move an account to another space with its token and policies.
+
+    Its licenses for devices and users outside the new space are revoked first (iOS uninstalls with a 30-day
+    grace, Macs keep the app), or kept with --keep-licenses; both spaces' priorities are renumbered.
+
+    Example: abctl tokens move highschool --to hs --dry-run
+    """
+    from dataclasses import replace
+
+    from abctl.cli.license_views import confirm, show_result
+    from abctl.cli.revoke import REVOKE_RESULT_COLUMNS, show_revocation_plan
+    from abctl.services.accounts.move import move_account, plan_account_move
+
+    actx = AppContext.of(ctx)
+    plan = plan_account_move(actx.runtime(), name, to, keep_licenses=keep_licenses)
+    account, behind = plan.account, plan.left_behind
+    order = ", ".join(f"`{n}` {p}" for n, p in plan.source_priorities.items()) or "no account left"
+    notes = [f"`{account.name}`: space `{account.space}` -> `{plan.destination}`, priority {plan.priority} there;"
+             f" `{account.space}` renumbered: {order}."]  # fmt: skip
+    if keep_licenses and behind.rows:
+        notes.append(f"--keep-licenses: these {len(behind.rows)} license(s) stay on Apple and show as drift.")
+    what = "kept" if keep_licenses else "to revoke"
+    shown = behind
+    if keep_licenses:  # nothing goes back to Apple: nothing uninstalls
+        rows = tuple(replace(row, uninstall=False, usable_until=None) for row in behind.rows)
+        shown = replace(behind, rows=rows, uninstall_devices=(), keep_devices=())
+    show_revocation_plan(
+        actx, shown, title=f"Licenses of `{account.name}` outside space `{plan.destination}` ({what})",
+        nothing=f"No license of `{account.name}` is held outside space `{plan.destination}`.",
+        accounts=[account.name], dry_run=dry_run, notes=notes,
+    )  # fmt: skip
+    if dry_run:
+        return
+    if behind.to_send and not keep_licenses:
+        confirm(f"Move `{account.name}` to `{plan.destination}` and revoke {len(behind.to_send)} license(s)?",
+                yes=yes, retry=f"abctl tokens move {account.name} --to {plan.destination}")  # fmt: skip
+    with actx.writer_lock(), actx.renderer.progress("Revoking") as advance:
+        result = move_account(actx.runtime(), plan, on_progress=advance)
+    if result.moved:
+        actx.renderer.success(f"Moved `{account.name}` to space `{plan.destination}` (priority {plan.priority}).")
+    else:
+        actx.renderer.warn(f"`{account.name}` stays in `{account.space}` until every license is revoked")
+    if result.revoked is not None:
+        show_result(actx, result.revoked, REVOKE_RESULT_COLUMNS)

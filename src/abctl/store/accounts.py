@@ -94,6 +94,19 @@ class AccountsStore(StoreBase):
                     "UPDATE accounts SET priority = ? WHERE space = ? AND name = ?", (priority, space, name)
                 )
 
+    def move_account(
+        self, account_id: int, space: str, *, source: Mapping[str, int], destination: Mapping[str, int]
+    ) -> None:
+        """Put the account in another space and write both spaces' new priorities, in one transaction."""
+        with self.transaction():
+            row = self._one("SELECT space FROM accounts WHERE id = ?", (account_id,))
+            assert row is not None, f"no account with id {account_id}"
+            self.db.execute(
+                "UPDATE accounts SET space = ?, priority = priority + 2000000 WHERE id = ?", (space, account_id)
+            )
+            self.set_priorities(row["space"], source)
+            self.set_priorities(space, destination)
+
     def delete_account(self, account_id: int) -> None:
         """Drop the account and everything that cascades from it (secret, assets, licenses, policies)."""
         self.db.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
