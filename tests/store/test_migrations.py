@@ -5,6 +5,9 @@ from pathlib import Path
 import sqlite_utils
 
 from abctl.store import Store
+from abctl.store.migrations import migrations
+
+EMPTY = sqlite_utils.Database(memory=True)
 
 EXPECTED_TABLES = {
     "_sqlite_migrations",
@@ -88,7 +91,10 @@ def test_blank_database_migrates_to_the_expected_schema(tmp_path: Path) -> None:
         assert [c.name for c in db[table].columns] == columns, table
     indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()}
     assert indexes >= EXPECTED_INDEXES
-    assert [r["name"] for r in db["_sqlite_migrations"].rows] == ["m001_initial", "m002_add_delegations"]
+    assert [r["name"] for r in db["_sqlite_migrations"].rows] == [m.name for m in migrations.pending(EMPTY)]
+    assert [r["name"] for r in db["_sqlite_migrations"].rows][:3] == [
+        "m001_initial", "m002_add_delegations", "m003_upper_case_serials"
+    ]  # fmt: skip
     assert [(r["name"], r["is_default"]) for r in db["spaces"].rows] == [("default", 1)]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
@@ -100,7 +106,7 @@ def test_applying_twice_is_a_no_op(tmp_path: Path) -> None:
     Store.open(path).close()
     assert _schema(path) == before
     db = sqlite_utils.Database(path)
-    assert db["_sqlite_migrations"].count == 2
+    assert db["_sqlite_migrations"].count == len(migrations.pending(EMPTY))
     assert db["spaces"].count == 1
 
 
@@ -128,3 +134,39 @@ def test_foreign_keys_and_live_license_uniqueness_are_enforced(tmp_path: Path) -
     with pytest.raises(sqlite3.IntegrityError):
         store.db.execute(insert, ("pending",))
     store.close()
+
+
+def test_serials_are_upper_cased_once_and_never_merged(tmp_path: Path) -> None:
+    path = tmp_path / "abctl.db"
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA foreign_keys = ON")
+    migrations.apply(db, stop_before="m003_upper_case_serials")
+    stamp = "2026-01-01T00:00:00Z"
+    for serial in ("dmpx0001", "Mac01", "IPAD9", "ipad9"):
+        db.execute(
+            "INSERT INTO devices (serial, space, platform, created_at, updated_at) VALUES (?, 'default', 'ios', ?, ?)",
+            (serial, stamp, stamp),
+        )
+    db.execute("INSERT INTO installed_apps (serial, adam_id, installed_at) VALUES ('dmpx0001', '1', ?)", (stamp,))
+    db.execute(
+        "INSERT INTO accounts (id, name, space, priority, org_name, uid, token_fingerprint, created_at, expires_at)"
+        " VALUES (1, 'a', 'default', 1, 'Org', 'u1', 'ab…cd', 'x', 'y')"
+    )
+    db.execute("INSERT INTO distribution_policies (account_id, adam_id, updated_at) VALUES (1, '1', 'x')")
+    for kind, target in (("device", "r1"), ("device", "r2"), ("device", "R2"), ("user", "bob")):
+        db.execute("INSERT INTO reservations VALUES (1, '1', ?, ?)", (kind, target))
+    db.execute(
+        "INSERT INTO activity (ts, actor, action, result, target_kind, target_id)"
+        " VALUES ('x', 'admin', 'associate', 'assigned', 'device', 'dmpx0001')"
+    )
+    db.conn.commit()
+    db.close()
+    Store.open(path).close()
+    db = sqlite_utils.Database(path)
+    assert sorted(r[0] for r in db.execute("SELECT serial FROM devices")) == ["DMPX0001", "IPAD9", "MAC01", "ipad9"]
+    assert db.execute("SELECT serial FROM installed_apps").fetchall() == [("DMPX0001",)]
+    assert sorted(db.execute("SELECT target_kind, target_id FROM reservations").fetchall()) == [
+        ("device", "R1"), ("device", "R2"), ("user", "bob")
+    ]  # fmt: skip
+    assert db.execute("SELECT target_id FROM activity").fetchall() == [("DMPX0001",)]
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []

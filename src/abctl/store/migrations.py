@@ -266,3 +266,21 @@ def m002_add_delegations(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX idx_delegations_app ON delegations(adam_id)")
+
+
+@migrations()
+def m003_upper_case_serials(db: Database) -> None:
+    """Serial numbers are case-insensitive: the inventory keys them in capitals, as input is normalised at the edges.
+
+    Devices, their installed apps, device reservations and the activity log are rewritten; a lower-case serial
+    whose capital form already exists stays as it was (two devices are never merged behind the admin's back).
+    License rows keep the serial Apple reported, which sync compares with Apple's own.
+    """
+    db.execute("PRAGMA defer_foreign_keys = ON")  # devices and installed_apps change together
+    fresh = "serial != upper(serial) AND upper(serial) NOT IN (SELECT serial FROM devices)"
+    db.execute(f"UPDATE installed_apps SET serial = upper(serial) WHERE {fresh}")
+    db.execute(f"UPDATE devices SET serial = upper(serial) WHERE {fresh}")
+    lower = "target_kind = 'device' AND target_id != upper(target_id)"
+    db.execute(f"UPDATE OR IGNORE reservations SET target_id = upper(target_id) WHERE {lower}")
+    db.execute(f"DELETE FROM reservations WHERE {lower}")  # the same reservation was also held in capitals
+    db.execute(f"UPDATE activity SET target_id = upper(target_id) WHERE {lower}")
