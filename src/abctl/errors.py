@@ -79,7 +79,11 @@ class ConfigError(AbctlError):
 
 
 class TokenError(ConfigError):
-    """An sToken is missing, malformed, expired, revoked or claimed by another MDM."""
+    """An sToken is missing, malformed, expired, revoked or claimed by another MDM.
+
+    `action` is what to do in words (design.md R18, e.g. "Upload a valid Apps and Books sToken"); where the account
+    is known, `for_account` turns it into a hint with the real next command, the account's name filled in.
+    """
 
     def __init__(
         self,
@@ -88,10 +92,32 @@ class TokenError(ConfigError):
         hint: str | None = None,
         status: str = "invalid",
         error_number: int | None = None,
+        action: str | None = None,
     ) -> None:
         super().__init__(message, hint=hint)
         self.status = status
         self.error_number = error_number
+        self.action = action
+
+    def for_account(self, name: str, *, command: str | None = None) -> TokenError:
+        """This error with `action, then run: COMMAND` as its hint; the command is by default the rotation of the
+        account's token. An error without an action (a file that is no token at all) keeps its hint."""
+        if self.action is None:
+            return self
+        command = command or rotate_command(name)
+        error = TokenError(self.message, hint=f"{self.action}, then run: {command}", status=self.status,
+                           error_number=self.error_number, action=self.action)  # fmt: skip
+        error.__cause__ = self.__cause__
+        return error
+
+
+def rotate_command(account: str) -> str:
+    """The command that gives an account a new token (the file name is the admin's to choose)."""
+    return f"abctl tokens update {account} --file NEW.vpptoken"
+
+
+# When the account is not known where a token error is raised: the command that names it, and what to run.
+FIND_ACCOUNT = "`abctl tokens check` names the account and the command to run"
 
 
 class NotFoundError(AbctlError):

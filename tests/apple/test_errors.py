@@ -96,7 +96,12 @@ def test_auth_errors_carry_status_and_the_r18_action(
         client.client_config()
     assert (caught.value.status, caught.value.error_number, caught.value.exit_code) == (status, number, 3)
     assert caught.value.message == message
-    assert caught.value.hint == f"{hint}, then run: abctl tokens update NAME --file -"
+    # The Apple layer does not know the account: the hint names the command that does; services fill the name in.
+    assert caught.value.hint == f"{hint}; `abctl tokens check` names the account and the command to run"
+    assert (
+        caught.value.for_account("district").hint
+        == f"{hint}, then run: abctl tokens update district --file NEW.vpptoken"
+    )
 
 
 def test_an_error_number_with_http_200_is_an_error(client: AppsBooksClient, httpx_mock: HTTPXMock) -> None:

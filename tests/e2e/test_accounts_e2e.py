@@ -78,15 +78,32 @@ def test_revoked_token_sets_status_notification_and_exit_3(abctl: Cli, token_fil
     result = abctl("sync", "highschool")
     assert result.exit_code == 3
     assert "Apple has revoked the sToken (Apple error 9625)" in result.stderr
-    assert "Hint: Upload a valid Apps and Books sToken, then run: abctl tokens update NAME --file -" in result.stderr
+    rotate = "Upload a valid Apps and Books sToken, then run: abctl tokens update highschool --file NEW.vpptoken"
+    assert result.stderr.endswith(f"\nHint: {rotate}\n")
     db = sqlite_utils.Database(db_path)
     assert db.execute("SELECT status FROM accounts WHERE name = 'highschool'").fetchone() == ("revoked",)
     assert list(db.query("SELECT kind, severity, trigger, action FROM notifications WHERE cleared_at IS NULL")) == [
-        {"kind": "auth", "severity": "alert", "trigger": "revoked", "action": "Upload a valid Apps and Books sToken"}
+        {"kind": "auth", "severity": "alert", "trigger": "revoked", "action": rotate}
     ]
     check = abctl("--format", "json", "tokens", "check")
     assert check.exit_code == 8
-    assert [(p["account"], p["status"]) for p in json.loads(check.stdout)] == [("highschool", "revoked")]
+    assert [(p["account"], p["status"], p["action"]) for p in json.loads(check.stdout)] == [
+        ("highschool", "revoked", rotate)
+    ]
+
+
+def test_a_revoked_token_in_tokens_add_suggests_adding_again_not_updating(
+    abctl: Cli, token_files: dict[str, Path], world: Seed, db_path: Path
+) -> None:
+    world.state.revoke_token("highschool")
+    result = abctl("tokens", "add", "highschool", "--file", str(token_files["highschool"]), "--space", "default")
+    assert (result.exit_code, result.stdout) == (3, "")
+    assert result.stderr == (
+        "Error: Apple has revoked the sToken (Apple error 9625): upload a valid sToken\n"
+        "Hint: Upload a valid Apps and Books sToken, then run: "
+        "abctl tokens add highschool --file NEW.vpptoken --space default\n"
+    )
+    assert sqlite_utils.Database(db_path)["accounts"].count == 0
 
 
 def test_claimed_location_is_refused_unless_taken_over(abctl: Cli, token_files: dict[str, Path], world: Seed,

@@ -9,7 +9,14 @@ from __future__ import annotations
 import httpx
 
 from abctl.apple.error_codes import AUTH_ERRORS, ERRORS, HINTS
-from abctl.errors import AbctlError, AppleAPIError, AppleUnavailableError, TokenError, WriteOutcomeUnknownError
+from abctl.errors import (
+    FIND_ACCOUNT,
+    AbctlError,
+    AppleAPIError,
+    AppleUnavailableError,
+    TokenError,
+    WriteOutcomeUnknownError,
+)
 
 # Every exception class httpx can raise: HTTPError and its subclasses, plus the three that are not (httpx 0.28).
 HTTPX_EXCEPTIONS: tuple[type[Exception], ...] = (
@@ -36,9 +43,10 @@ def token_error(number: int) -> TokenError:
     status, what, action, hint = AUTH_ERRORS[number]
     return TokenError(
         f"{what} (Apple error {number}): {action}",
-        hint=f"{hint}, then run: abctl tokens update NAME --file -",
+        hint=f"{hint}; {FIND_ACCOUNT}",
         status=status,
         error_number=number,
+        action=hint,
     )
 
 
@@ -57,8 +65,9 @@ def status_error(status_code: int) -> AbctlError:
     if status_code == 401:
         return TokenError(
             "Apple refused the sToken (HTTP 401 without an error number): upload a valid sToken",
-            hint="Upload a valid Apps and Books sToken, then run: abctl tokens update NAME --file -",
+            hint=f"Upload a valid Apps and Books sToken; {FIND_ACCOUNT}",
             status="invalid",
+            action="Upload a valid Apps and Books sToken",
         )
     if status_code >= 500 or status_code == 429:
         return AppleUnavailableError(

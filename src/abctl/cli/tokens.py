@@ -196,7 +196,9 @@ def resync(
 
     actx = AppContext.of(ctx)
     if not names and not all_:
-        raise InputError("name an account to resync, or give --all", hint="abctl tokens resync NAME | --all")
+        known = [account.name for account in actx.store().list_accounts()][:1]
+        hint = f"abctl tokens resync {known[0]}, or abctl tokens resync --all" if known else "abctl tokens list"
+        raise InputError("name an account to resync, or give --all", hint=hint)
     store = actx.store()
     accounts = store.list_accounts() if all_ else resolve_accounts(store, names or [])
     with actx.writer_lock():

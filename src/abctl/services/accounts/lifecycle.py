@@ -5,11 +5,12 @@ activity log as every other revocation) before local records change.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from abctl.errors import AppleAPIError, ConfigError
+from abctl.errors import AppleAPIError, ConfigError, TokenError
 from abctl.models.accounts import Account
 from abctl.models.enums import TargetKind
 from abctl.services.names.accounts import resolve_account
@@ -92,12 +93,16 @@ def update_token(rt: Runtime, name: str, token_text: str, *, clear_previous: boo
     client = rt.clients(token)
     try:
         config = client.client_config()
+    except TokenError as error:
+        raise error.for_account(account.name) from None
     finally:
         client.close()
     if config.uid != account.uid:
+        new = re.sub(r"[^a-z0-9]+", "-", config.location_name.lower()).strip("-")[:64] or "location"
         raise ConfigError(
             f"the new token is for location `{config.location_name}`, not `{account.location_name}`",
-            hint=f"download the token of `{account.location_name}`, or add it as a new account: abctl tokens add",
+            hint=f"download the token of `{account.location_name}`, or add this location as a new account: "
+            f"abctl tokens add {new} --file NEW.vpptoken",
         )
     with store.transaction():
         store.replace_secret(account.id, token.secret)

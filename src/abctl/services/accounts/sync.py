@@ -108,7 +108,7 @@ def _sync_one(
             from abctl.services.reporting.notifications import record_token_problem
 
             record_token_problem(rt, account, error)
-        return AccountSync(account.name, full, error=error)
+        return AccountSync(account.name, full, error=error.for_account(account.name))
     except AbctlError as error:
         return AccountSync(account.name, full, error=error)
 

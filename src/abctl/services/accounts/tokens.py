@@ -81,12 +81,16 @@ def add_account(
     token = parse_stoken(token_text, now=rt.now())
     names = [a.name for a in store.list_accounts(space_name)]
     priorities = reprioritise(names, name, priority if priority is not None else len(names) + 1)
-    config, took_over = _validate_with_apple(rt, token, take_over)
+    try:
+        config, took_over = _validate_with_apple(rt, token, take_over)
+    except TokenError as error:  # no account yet: the next command is this one again, with a good token
+        again = f"abctl tokens add {name} --file NEW.vpptoken" + (f" --space {space_name}" if space else "")
+        raise error.for_account(name, command=again) from None
     existing = store.find_account_by_uid(config.uid)
     if existing is not None:
         raise ConfigError(
             f"location `{config.location_name}` is already account `{existing.name}`",
-            hint=f"to replace its token run: abctl tokens update {existing.name} --file F",
+            hint=f"to replace its token run: abctl tokens update {existing.name} --file NEW.vpptoken",
         )
     fields = {
         "name": name, "space": space_name, "priority": 10_000_000 + len(names), "auto_distribute": int(auto_distribute),
@@ -149,7 +153,7 @@ class TokenProblem:
 
 def check_tokens(rt: Runtime, *, expiring_within_days: int = 30) -> list[TokenProblem]:
     """Probe every token with client/config (a data endpoint) and list the problems found."""
-    from abctl.services.reporting.notifications import AUTH_ACTIONS, record_token_problem, set_account_status
+    from abctl.services.reporting.notifications import auth_action, record_token_problem, set_account_status
 
     problems: list[TokenProblem] = []
     for account in rt.store.list_accounts():
@@ -168,9 +172,7 @@ def check_tokens(rt: Runtime, *, expiring_within_days: int = 30) -> list[TokenPr
         if status is AccountStatus.OK and left <= timedelta(days=expiring_within_days):
             status = AccountStatus.EXPIRING
         if status is not AccountStatus.OK:
-            title, action = AUTH_ACTIONS.get(
-                status, ("Token expires soon", "Download a new token and run: abctl tokens update NAME --file -")
-            )
+            title, action = auth_action(status, account.name)
             problems.append(TokenProblem(account.name, account.space, str(status), to_iso(account.expires_at),
                                          title, action))  # fmt: skip
     return problems

@@ -84,6 +84,12 @@ def pending_users(rt: Runtime, space: str | None) -> list[UserRecord]:
     return pending
 
 
+def _free_name(rt: Runtime, space: str) -> str:
+    """An account name to suggest for a space's first token: the space's own name, unless an account has it."""
+    taken = {account.name for account in rt.store.list_accounts()}
+    return next(name for name in (space, *(f"{space}-{n}" for n in range(2, 100))) if name not in taken)
+
+
 def _accounts_by_space(rt: Runtime, users: Sequence[UserRecord]) -> dict[str, list[Account]]:
     spaces = sorted({user.space for user in users})
     found = {space: serving_accounts(rt.store, space) for space in spaces}
@@ -91,7 +97,7 @@ def _accounts_by_space(rt: Runtime, users: Sequence[UserRecord]) -> dict[str, li
     if empty:
         raise ConfigError(
             f"space `{empty[0]}` has no Apps and Books account to register users with",
-            hint=f"add one with: abctl tokens add NAME --file TOKEN --space {empty[0]}",
+            hint=f"add its token: abctl tokens add {_free_name(rt, empty[0])} --file TOKEN.vpptoken --space {empty[0]}",
         )
     return found
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from abctl.domain import thresholds
-from abctl.errors import TokenError
+from abctl.errors import TokenError, rotate_command
 from abctl.models.accounts import Account, AccountStatus
 
 if TYPE_CHECKING:
@@ -23,9 +23,19 @@ AUTH_ACTIONS = {
     AccountStatus.LOGIN_REQUIRED: ("Login required", "Log into the Apps and Books service"),
     AccountStatus.CLAIMED: (
         "Location claimed by another MDM",
-        "Take the location back with: abctl tokens update NAME --file F --take-over, or remove the other MDM",
+        "Only one MDM should manage a location: stop the other MDM's use of it",
     ),
 }
+# The statuses a new token cures; the others are fixed at Apple or in the other MDM, then checked again.
+NEEDS_NEW_TOKEN = {AccountStatus.INVALID, AccountStatus.EXPIRED, AccountStatus.REVOKED, AccountStatus.EXPIRING}
+
+
+def auth_action(status: AccountStatus, account: str) -> tuple[str, str]:
+    """The notification title and the action with the real next command, the account's name filled in."""
+    title, action = AUTH_ACTIONS.get(status, ("Token expires soon", "Download a new token"))
+    if status in NEEDS_NEW_TOKEN:
+        return title, f"{action}, then run: {rotate_command(account)}"
+    return title, f"{action}, then run: abctl tokens check"
 
 
 def evaluate_usage(rt: Runtime, account_ids: Iterable[int]) -> int:
@@ -64,7 +74,7 @@ def set_account_status(rt: Runtime, account: Account, status: AccountStatus, *, 
     store, now = rt.store, rt.now()
     store.update_account(account.id, status=str(status), status_detail=detail)
     if status in AUTH_ACTIONS:
-        title, action = AUTH_ACTIONS[status]
+        title, action = auth_action(status, account.name)
         if str(status) not in store.open_triggers(account.id, "auth", None, None):
             store.clear_notifications(account.id, "auth", now=now)
             store.raise_notification(kind="auth", account_id=account.id, account_name=account.name, severity="alert",
@@ -78,7 +88,7 @@ def set_account_status(rt: Runtime, account: Account, status: AccountStatus, *, 
                 kind="expiry", account_id=account.id, account_name=account.name, severity="warn",
                 trigger=f"expires {account.expires_at:%Y-%m-%d}",
                 message=f"the sToken expires in {int(days_left)} days", now=now,
-                action="Download a new token and run: abctl tokens update NAME --file -",
+                action=auth_action(AccountStatus.EXPIRING, account.name)[1],
             )  # fmt: skip
     elif days_left > EXPIRY_WARNING_DAYS:
         store.clear_notifications(account.id, "expiry", now=now)

@@ -188,7 +188,8 @@ def activity_log(
     Raises: InputError when both a user and a device are given.
     """
     if user is not None and device is not None:
-        raise InputError("give either --user or --device, not both", hint="abctl log --user ID, or --device SERIAL")
+        hint = f"abctl log --user {user}, or abctl log --device {device}"
+        raise InputError("give either --user or --device, not both", hint=hint)
     user = resolve_target(store, "user", user) if user is not None else None
     device = resolve_target(store, "device", device) if device is not None else None
     entries = store.activity_entries(adam_id=adam_id, user=user, device=device, space=space, since=since, limit=limit)

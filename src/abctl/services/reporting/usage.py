@@ -201,7 +201,8 @@ def target_usage(
     Raises: InputError unless exactly one of user and device is given; NotFoundError for an unknown target.
     """
     if (user is None) == (device is None):
-        raise InputError("give either --user or --device, not both", hint="abctl usage --user ID, or --device SERIAL")
+        hint = f"abctl usage --user {user}, or abctl usage --device {device}" if user else "add --user or --device"
+        raise InputError("give either --user or --device, not both", hint=hint)
     kind, given = ("user", user) if user is not None else ("device", device)
     assert given is not None
     target = resolve_target(store, kind, given)

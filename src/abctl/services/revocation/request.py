@@ -4,6 +4,7 @@ back. The plan is executed by services/revocation/execute.py like every other re
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -35,12 +36,17 @@ class AppRevocation:
         return tuple(sorted({row.account for row in self.plan.to_send}))
 
 
-def _target(all_: bool, user: str | None, device: str | None) -> tuple[TargetKind, str] | None:
+def _target(app: str, all_: bool, user: str | None, device: str | None) -> tuple[TargetKind, str] | None:
     chosen = [flag for flag in (all_, user is not None, device is not None) if flag]
     if len(chosen) != 1:
+        command = f"abctl revoke {shlex.quote(app.strip())}"
+        choices = [f"{command} {option}" for option, given in
+                   (("--all", all_), (f"--user {user}", user), (f"--device {device}", device)) if given]  # fmt: skip
         raise InputError(
             "say which licenses to revoke: exactly one of --all, --user and --device",
-            hint="abctl revoke APP --all | --user ID | --device SERIAL",
+            hint=f"run one of: {'; '.join(choices)}"
+            if choices
+            else f"{command} --all, or --user ID, or --device SERIAL",
         )
     if user is not None:
         return TargetKind.USER, user.strip()
@@ -70,7 +76,7 @@ def plan_app_revocation(
     from abctl.services.names.targets import resolve_target
     from abctl.services.revocation.plan import plan_for_licenses
 
-    target = _target(all_, user, device)
+    target = _target(app, all_, user, device)
     space_name = resolve_space(store, space) if space is not None or target is None else None
     adam_id = resolve_app(store, app, space_name)
     name = store.app_names([adam_id]).get(adam_id, adam_id)
