@@ -92,7 +92,13 @@ def test_rules(offers: list[Offer], target: Target, expected: tuple[object, ...]
 
 def test_invite_url_and_user_may_buy() -> None:
     d = plan_assignments([offer(1, 1)], [user(enrollment={}, invite_urls={1: "https://i/x"})], RequestKind.ADMIN)
-    assert d.decisions[0].invite_url == "https://i/x" and "https://i/x" in d.decisions[0].message
+    assert (d.decisions[0].invite_url, d.decisions[0].message) == (
+        "https://i/x", "`carol` is not enrolled with `acct1`; send them the invite URL"
+    )  # fmt: skip
+    no_code = plan_assignments([offer(1, 1)], [user(enrollment={1: "Registered"})], RequestKind.ADMIN).decisions[0]
+    assert (no_code.invite_url, no_code.message) == (
+        None, "`carol` is not enrolled with `acct1`; run: abctl users invite carol"
+    )  # fmt: skip
     full = plan_assignments([offer(1, 1, 0)], [user()], RequestKind.USER_REQUEST).decisions[0]
     assert full.message == "no free seat in any account that may serve it; the user may buy the app"
 

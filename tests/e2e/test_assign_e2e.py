@@ -66,12 +66,14 @@ def test_seats_run_out_across_accounts_and_the_rest_is_refused(
     assert result.exit_code == 7
     assert result.stderr == (
         "2 associate call(s) to Apple.\n"
-        "Error: 1 of 5 target(s) got no license\nHint: see the Why column; abctl usage shows free seats\n"
+        "Error: 1 of 5 target(s) got no license\nHint: no free seat for `Quiz Master`: `district` (2 of 2 used), "
+        "`highschool` (2 of 2 used) are full; see: abctl usage --app 'Quiz Master'\n"
     )
     refused = [r for r in json.loads(result.stdout) if r["result"] == "refused"]
     assert refused == [{"adam_id": "1000000012", "kind": "device", "target": "P5", "account": None,
                         "license_type": None, "result": "refused",
-                        "reason": "no free seat in any account that may serve it", "event_id": None}]  # fmt: skip
+                        "reason": "no free seat in any account that may serve it", "event_id": None,
+                        "invite_url": None}]  # fmt: skip
     logged = sqlite_utils.Database(db_path).execute("SELECT result, count(*) FROM activity GROUP BY result").fetchall()
     assert logged == [("assigned", 4), ("refused", 1)]
     again = abctl("--format", "json", "assign", "1000000012", "--device", "P1")

@@ -19,7 +19,7 @@ COLUMNS = [
     Column("adam_id", "App"), Column("kind", "Kind"), Column("target", "Target"), Column("account", "Account"),
     Column("license_type", "License"),
     Column("result", "Result", style_by_value={"refused": "red", "failed": "bold red", "assigned": "green"}),
-    Column("reason", "Why"), Column("event_id", "Apple event"),
+    Column("reason", "Why"), Column("event_id", "Apple event"), Column("invite_url", "Invite URL"),
 ]  # fmt: skip
 
 
@@ -47,6 +47,7 @@ def assign(
     from abctl.services.inventory.groups import group_members
     from abctl.services.licensing import plan as service
     from abctl.services.licensing.execute import execute
+    from abctl.services.licensing.refusals import invite_links, refusal_hint
     from abctl.services.names.apps import resolve_app
     from abctl.services.names.devices import normalise_serial
     from abctl.services.names.spaces import resolve_space
@@ -68,11 +69,12 @@ def assign(
         raise InputError("no target given", hint="use --device, --user, --group or --from")
     rt = actx.runtime()
     kind = service.RequestKind.USER_REQUEST if request else service.RequestKind.ADMIN
-    plans = service.plan_apps(rt, space_name, adam_ids, list(dict.fromkeys(specs)), kind)
+    plans = service.plan_apps(rt, space_name, adam_ids, list(dict.fromkeys(specs)), kind, invite_links(rt))
     if dry_run:
         rows = [{"adam_id": p.adam_id, "kind": str(d.license_kind or d.target.kind), "target": d.target.id,
                  "account": d.account, "license_type": d.license_kind,
-                 "result": "planned" if d.outcome == "assign" else d.outcome.replace("_", " "), "reason": d.message}
+                 "result": "planned" if d.outcome == "assign" else d.outcome.replace("_", " "), "reason": d.message,
+                 "invite_url": d.invite_url}
                 for p in plans for d in p.allocation.decisions]  # fmt: skip
         actx.renderer.rows(rows, COLUMNS, title="Plan (dry run: nothing sent)")
         return
@@ -83,4 +85,4 @@ def assign(
     actx.renderer.info(f"{result.calls} associate call(s) to Apple.")
     if result.refused:
         raise AllocationError(f"{result.refused} of {len(result.outcomes)} target(s) got no license",
-                              hint="see the Why column; abctl usage shows free seats")  # fmt: skip
+                              hint=refusal_hint(store, space_name, result.refusals()))  # fmt: skip

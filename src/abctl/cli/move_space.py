@@ -46,6 +46,7 @@ def move_space(
     rt = actx.runtime()
     renderer = actx.renderer
     plan = plan_space_move(rt, serial, to)
+    serial, to = plan.serial, plan.destination  # as stored: serials in capitals
     names = store.app_names({move.adam_id for move in plan.apps} | {r.adam_id for r in plan.revocation.rows})
     if dry_run or (not yes and renderer.fmt is Format.TABLE):  # one document for scripts: the plan or the results
         renderer.rows(plan.rows(names), COLUMNS, title=f"Move {serial} to `{to}`: plan")
@@ -65,8 +66,11 @@ def move_space(
     lost = plan.lost
     if lost:
         apps = ", ".join(names.get(move.adam_id, move.adam_id) for move in lost)
+        from abctl.services.licensing.refusals import refusal_hint
+
+        refused = [(move.adam_id, move.destination) for move in lost if move.destination.outcome == "refused"]
         raise AllocationError(f"`{serial}` moved to `{to}` without a license for: {apps}",
-                              hint="no free seat there; abctl usage --space " + to + " shows the seats")  # fmt: skip
+                              hint=refusal_hint(actx.store(), to, refused))  # fmt: skip
     renderer.success(f"Moved {serial} to `{to}`.")
 
 

@@ -63,8 +63,11 @@ def reconcile(ctx: typer.Context, *, space: SpaceOpt = None, dry_run: DryRunOpt 
         raise AppleAPIError(f"{result.failed} change(s) failed at Apple", hint="see the rows marked failed; run "
                             "abctl reconcile again to retry them")  # fmt: skip
     if result.refused_required:
-        raise AllocationError(f"{result.refused_required} required install(s) got no license",
-                              hint="see the Why column; abctl usage shows free seats")  # fmt: skip
+        from abctl.services.licensing.refusals import refusal_hint
+
+        refused = result.required.refusals() if result.required is not None else []
+        hint = refusal_hint(store, space_name, refused, not_owned=result.plan.not_owned)
+        raise AllocationError(f"{result.refused_required} required install(s) got no license", hint=hint)
 
 
 def _named(store: Store, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:

@@ -264,7 +264,7 @@ def _fit(offer: Offer, target: Target, kind: TargetKind) -> tuple[Reason, str, s
         return None
     status = target.enrollment.get(offer.account_id)
     if status != "Associated":
-        invite = target.invite_urls.get(offer.account_id)
-        detail = f"; invite: {invite}" if invite else "; invite them first: abctl users invite"
+        invite = target.invite_urls.get(offer.account_id)  # R8: Apple's invite code, as a link the user opens
+        detail = "; send them the invite URL" if invite else f"; run: abctl users invite {target.id}"
         return (Reason.NOT_ENROLLED, f"`{target.id}` is not enrolled with `{offer.account}`{detail}", invite)
     return None

@@ -19,6 +19,7 @@ from abctl.services.ledger.writes import SettledWrite, send_write, settle_write
 
 if TYPE_CHECKING:
     from abctl.apple.batching import AssetBatch
+    from abctl.domain.allocation import Decision
     from abctl.models.accounts import Account
     from abctl.services.licensing.plan import AppPlan
     from abctl.services.runtime import Runtime
@@ -39,6 +40,7 @@ class TargetOutcome:
     result: str  # assigned | already licensed | refused | failed | pending
     reason: str
     event_id: str | None = None
+    invite_url: str | None = None  # R8: a refused user-based license for a user who has not joined yet
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,10 @@ class AssignResult:
     plans: tuple[AppPlan, ...]
     outcomes: tuple[TargetOutcome, ...]
     calls: int
+
+    def refusals(self) -> list[tuple[str, Decision]]:
+        """Every refused (adamId, decision) of the plans: what the exit-7 hint explains."""
+        return [(app.adam_id, d) for app in self.plans for d in app.allocation.refused]
 
     @property
     def refused(self) -> int:
@@ -92,8 +98,9 @@ def execute(
                 result = "already licensed" if d.outcome == "already_licensed" else "refused"
                 license_type = str(d.license_kind) if d.license_kind else None
                 outcomes[key] = TargetOutcome(
-                    app.adam_id, key[1], d.target.id, d.account, license_type, result, d.message
-                )
+                    app.adam_id, key[1], d.target.id, d.account, license_type, result, d.message,
+                    invite_url=d.invite_url,
+                )  # fmt: skip
     groups = _groups(plans)
     total = sum(len(group.assets) * len(group.targets) for group in groups)
     calls = done = 0

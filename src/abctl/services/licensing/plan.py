@@ -4,7 +4,7 @@ per app, which account pays, which kind of license, or why none can. Executing a
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
@@ -16,9 +16,12 @@ from abctl.services.names.devices import missing_devices, normalise_serial
 from abctl.services.names.users import missing_users
 from abctl.services.runtime import cyclic_gc_paused
 
+InviteLink = Callable[[int, str], str | None]  # (account id, invite code) -> the invite URL, when known
+
 if TYPE_CHECKING:
     from abctl.services.runtime import Runtime
     from abctl.store import Store
+    from abctl.store.users import AppleStatus
 
 __all__ = ["AppPlan", "RequestKind", "TargetFacts", "load_offers", "parse_target_spec", "plan", "plan_apps"]
 TargetSpec = tuple[TargetKind, str]
@@ -111,8 +114,12 @@ class TargetFacts:
     targets: tuple[Target, ...]
 
     @classmethod
-    def load(cls, store: Store, space: str, specs: Sequence[TargetSpec], request: RequestKind) -> TargetFacts:
-        """Raises: NotFoundError for devices or users not in the space."""
+    def load(
+        cls, store: Store, space: str, specs: Sequence[TargetSpec], request: RequestKind,
+        invite_link: InviteLink | None = None,
+    ) -> TargetFacts:  # fmt: skip
+        """`invite_link` (account id, invite code -> URL) names the invite of users Apple has Registered but who
+        have not joined yet (R8). Raises: NotFoundError for devices or users not in the space."""
         serials = [t for k, t in specs if k is TargetKind.DEVICE]
         devices = store.device_facts(serials)
         user_ids = [t for k, t in specs if k is TargetKind.USER]
@@ -144,8 +151,10 @@ class TargetFacts:
                     continue
                 kind, target = TargetKind.USER, owner
             enrollment = {s.account_id: s.status for s in statuses.get(target, [])}
+            invites = _invites(statuses.get(target, []), invite_link) if invite_link else {}
             targets[(kind, target)] = Target(kind, target, active=users[target].state == "active",
-                                             groups=groups.get(target, none), enrollment=enrollment)  # fmt: skip
+                                             groups=groups.get(target, none), enrollment=enrollment,
+                                             invite_urls=invites)  # fmt: skip
         return cls(tuple(targets.values()))
 
     def for_app(self, store: Store, space: str, adam_id: str, only: Iterable[TargetSpec] | None = None) -> list[Target]:
@@ -165,6 +174,17 @@ class TargetFacts:
         if not held:
             return targets
         return [_with_held(target, held) for target in targets]
+
+
+def _invites(statuses: Sequence[AppleStatus], invite_link: InviteLink) -> dict[int, str]:
+    """Invite URLs of a user who is Registered (invited) but not Associated with an account."""
+    found = {}
+    for status in statuses:
+        if status.status == "Registered" and status.invite_code:
+            url = invite_link(status.account_id, status.invite_code)
+            if url:
+                found[status.account_id] = url
+    return found
 
 
 def _with_held(target: Target, held: dict[tuple[str, str], set[tuple[int, str]]]) -> Target:
@@ -188,12 +208,14 @@ def plan(rt: Runtime, space: str, adam_id: str, specs: Sequence[TargetSpec], req
 
 
 def plan_apps(
-    rt: Runtime, space: str, adam_ids: Sequence[str], specs: Sequence[TargetSpec], request: RequestKind
-) -> list[AppPlan]:
-    """Decide every target for every app without touching Apple; the inventory is read once."""
+    rt: Runtime, space: str, adam_ids: Sequence[str], specs: Sequence[TargetSpec], request: RequestKind,
+    invite_link: InviteLink | None = None,
+) -> list[AppPlan]:  # fmt: skip
+    """Decide every target for every app without touching Apple (unless `invite_link` reads Apple's invite URL
+    template); the inventory is read once."""
     store = rt.store
     with cyclic_gc_paused():  # 100,000 targets make ~300,000 small acyclic objects: collecting them is waste
-        facts = TargetFacts.load(store, space, specs, request)
+        facts = TargetFacts.load(store, space, specs, request, invite_link)
         return [
             AppPlan(
                 adam_id,
