@@ -88,7 +88,7 @@ def test_a_user_holding_a_user_based_license_keeps_it_and_gets_no_second(school:
 
 def test_an_unenrolled_user_waits_with_the_invitation_hint(school: Cli) -> None:
     assert assign(school, CODE, "--user", "dan", expect=7) == [
-        ("dan", None, None, "refused", "`dan` is not enrolled with `district`; invite them first: abctl users invite")
+        ("dan", None, None, "refused", "`dan` is not enrolled with `district`; run: abctl users invite dan")
     ]
 
 
