@@ -30,6 +30,7 @@ from abctl.errors import (
     UserAlreadyExistsError,
     WriteOutcomeUnknownError,
 )
+from abctl.failure_words import in_words
 from abctl.models.enums import TargetKind
 
 # The tables of apple-api.md 4.2 (synchronous), 4.3 (asynchronous) and 4.4 (legacy v1 numbers still seen).
@@ -202,7 +203,8 @@ def test_every_httpx_exception_on_a_read_becomes_an_abctl_error(
     httpx_mock.add_exception(_instance(kind), url=BASE + "client/config", is_reusable=True)
     with pytest.raises(AbctlError) as caught:
         client.client_config()
-    assert caught.value.hint and kind.__name__ in caught.value.message
+    assert caught.value.hint and f"({in_words(_instance(kind))})" in caught.value.message
+    assert kind.__name__ not in caught.value.message  # in words, not the class's name
     assert not isinstance(caught.value, WriteOutcomeUnknownError)
 
 

@@ -142,7 +142,7 @@ def test_an_unreadable_record_is_an_apple_api_error(client: AppsBooksClient, htt
     httpx_mock.add_response(url=BASE + "assets", json=page(0, 1, key="assets", items=[{"pricingParam": "STDQ"}]))
     with pytest.raises(AppleAPIError) as caught:
         client.list_assets()
-    assert caught.value.message == "Apple's answer to GET assets could not be read (KeyError 'adamId')"
+    assert caught.value.message == "Apple's answer to GET assets could not be read (the field `adamId` is missing)"
 
 
 def test_a_200_that_is_not_json_is_an_apple_api_error(client: AppsBooksClient, httpx_mock: HTTPXMock) -> None:

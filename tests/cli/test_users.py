@@ -114,7 +114,7 @@ def test_import_from_stdin_and_unreadable_file(cli: Cli) -> None:
     assert result.stderr.startswith("Imported 1 user(s) from stdin: 1 added")
     missing = cli("users", "import", "/nonexistent/users.csv")
     assert (missing.exit_code, missing.stderr) == (
-        2, "Error: cannot read `/nonexistent/users.csv`: FileNotFoundError\nHint: check the file path\n"
+        2, "Error: cannot read `/nonexistent/users.csv`: no such file or directory\nHint: check the file path\n"
     )  # fmt: skip
 
 

@@ -52,7 +52,7 @@ def test_retiring_devices_revokes_on_apple_and_records_grace_for_ios_only(
 ) -> None:
     result = ready("devices", "retire", "IPAD0001", "MAC00001", "--yes")
     assert result.exit_code == 0, result.output
-    assert "iOS devices that must uninstall: IPAD0001 (R12: usable 30 days)\n" in result.stderr
+    assert "iOS devices that must uninstall: IPAD0001 (usable 30 more days)\n" in result.stderr
     assert "Macs that keep the app installed: MAC00001\n" in result.stderr
     assert result.stderr.endswith("Marked `IPAD0001`, `MAC00001` retired.\nRevoked 3 license(s) in 1 Apple call(s).\n")
     left = assigned(world, "district")
@@ -158,7 +158,7 @@ def test_apps_list_add_and_remove_revoke_every_license(ready: Cli, world: Seed, 
     ]  # fmt: skip
     result = ready("apps", "remove", "Sketchbook Studio", "--yes")
     assert result.exit_code == 0, result.output
-    assert "iOS devices that must uninstall: IPAD0001 (R12: usable 30 days)\n" in result.stderr
+    assert "iOS devices that must uninstall: IPAD0001 (usable 30 more days)\n" in result.stderr
     assert "Macs that keep the app installed: MAC00001\n" in result.stderr
     assert result.stderr.endswith(
         "Removed Sketchbook Studio (1000000002) from the catalog of space `default`.\n"

@@ -165,8 +165,8 @@ def test_a_token_pasted_where_a_name_or_path_goes_is_not_echoed(cli: Cli, tmp_pa
 
 def test_redact_hides_token_text_and_leaves_everything_else() -> None:
     text = demo(now=datetime.now(UTC)).tokens[0].text
-    assert redact(f"cannot read the token file `{text}`: FileNotFoundError") == (
-        f"cannot read the token file `{HIDDEN}`: FileNotFoundError"
+    assert redact(f"cannot read the token file `{text}`: no such file or directory") == (
+        f"cannot read the token file `{HIDDEN}`: no such file or directory"
     )
     assert redact(f"x {text[:40]} y") == f"x {HIDDEN} y"
     plain = "/very/long/path/to/some/file/called/ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghij.csv 1000000001 DMPX1234"

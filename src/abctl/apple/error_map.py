@@ -17,6 +17,7 @@ from abctl.errors import (
     TokenError,
     WriteOutcomeUnknownError,
 )
+from abctl.failure_words import in_words
 
 # Every exception class httpx can raise: HTTPError and its subclasses, plus the three that are not (httpx 0.28).
 HTTPX_EXCEPTIONS: tuple[type[Exception], ...] = (
@@ -95,7 +96,7 @@ def request_was_sent(error: Exception) -> bool:
 
 def transport_error(error: Exception, *, is_write: bool, sent: bool) -> AbctlError:
     """Every httpx exception as an AbctlError; a write that may have landed is `WriteOutcomeUnknownError`."""
-    name = error.__class__.__name__
+    name = in_words(error)
     if is_write and sent:
         return WriteOutcomeUnknownError(
             f"no answer from Apple to a write ({name}); it may or may not have been applied",

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from abctl.errors import InputError, TokenError
+from abctl.failure_words import in_words
 from abctl.models.apple import SToken
 
 _HINT = "download the token again in Apple School Manager or Apple Business (Payments and Billing > Apps and Books)"
@@ -64,7 +65,7 @@ def read_stoken_text(path: str, stdin: TextIO) -> str:
         return Path(path).expanduser().read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InputError(
-            f"cannot read the token file `{path}`: {error.__class__.__name__}",
+            f"cannot read the token file `{path}`: {in_words(error)}",
             hint="pass the path of a .vpptoken file, or - to read it from standard input",
         ) from None
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from abctl.apple.error_map import unreadable_answer
+from abctl.failure_words import in_words
 from abctl.models.apple import (
     AppleUser,
     AppMetadata,
@@ -45,7 +46,7 @@ def read(what: str, parse: Callable[[Any], T], data: Any) -> T:
     try:
         return parse(data)
     except _UNREADABLE as error:
-        raise unreadable_answer(what, f"{error.__class__.__name__} {error}") from None
+        raise unreadable_answer(what, in_words(error)) from None
 
 
 def page_items(what: str, pages: Iterable[Mapping[str, Any]], key: str, parse: Callable[[Any], T]) -> tuple[T, ...]:
@@ -53,7 +54,7 @@ def page_items(what: str, pages: Iterable[Mapping[str, Any]], key: str, parse: C
     try:
         return tuple(parse(item) for page in pages for item in page.get(key) or ())
     except _UNREADABLE as error:
-        raise unreadable_answer(what, f"{error.__class__.__name__} {error}") from None
+        raise unreadable_answer(what, in_words(error)) from None
 
 
 def event_id(data: Mapping[str, Any]) -> str | None:

@@ -37,7 +37,7 @@ def assign(
     no_wait: Annotated[bool, typer.Option("--no-wait", help="Do not wait for Apple's events.")] = False,
     request: Annotated[
         bool,
-        typer.Option("--request", help="The users asked for it: user-based licenses on their own devices (R6)."),
+        typer.Option("--request", help="The users asked for it: user-based licenses on their own devices."),
     ] = False,
 ) -> None:
     """Assign apps' licenses; several apps share Apple calls; exit 7 when a target is refused.

@@ -10,7 +10,7 @@ import typer
 from abctl.cli import license_views
 from abctl.cli.context import AppContext
 from abctl.cli.interrupted import local_import
-from abctl.cli.options import DryRunOpt, SpaceOpt, YesOpt
+from abctl.cli.options import DryRunOpt, ImportFileArg, ImportFileOpt, SpaceOpt, YesOpt, input_file
 from abctl.output import Column
 from abctl.services.inventory import devices as service
 from abctl.services.inventory.imports import read_text
@@ -87,18 +87,19 @@ def show(ctx: typer.Context, serial: SerialArg) -> None:
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="CSV or JSON file, or - for stdin.", show_default=False)],
+    positional: ImportFileArg = None,
     *,
+    file: ImportFileOpt = None,
     space: SpaceOpt = None,
 ) -> None:
     """Add or update devices from a CSV or JSON file (all or nothing).
 
     CSV columns: serial,platform (required) and owner,space,shared_ipad.
 
-    Example: abctl devices import devices.csv
+    Example: abctl devices import --file devices.csv
     """
     actx = AppContext.of(ctx)
-    text, source = read_text(file, sys.stdin)
+    text, source = read_text(input_file(file, positional, "devices import"), sys.stdin)
     with local_import(actx.command_line):
         result = service.import_devices(actx.store(), text, source, space=space, now=actx.runtime().now())
     actx.renderer.success(

@@ -18,6 +18,7 @@ import typer
 from abctl.cli.context import AppContext
 from abctl.config import EnvVars, is_truthy
 from abctl.errors import AbctlError, ExitCode
+from abctl.failure_words import in_words
 from abctl.interrupt import Interrupted
 from abctl.output import Renderer
 from abctl.redaction import printable, redact, scrub
@@ -51,9 +52,7 @@ def handle_failure(ctx: typer.Context, failure: BaseException) -> None:
 def describe(error: Exception) -> str:
     """An unexpected error in words: what failed, never the name of a Python class."""
     if isinstance(error, OSError):
-        what = (error.strerror or "an operating-system error").lower()
-        where = f": {error.filename}" if error.filename else ""
-        return printable(redact(f"unexpected failure, {what}{where}"))
+        return printable(redact(f"unexpected failure, {in_words(error, path=True)}"))
     sqlite3 = sys.modules.get("sqlite3")  # not imported for it: a command that never opened the database
     if sqlite3 is not None and isinstance(error, sqlite3.Error):
         return printable(redact(f"unexpected database failure: {error}"))

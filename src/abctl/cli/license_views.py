@@ -65,7 +65,7 @@ def show_plan(actx: AppContext, plan: RevocationPlan, *, title: str, dry_run: bo
     elif renderer.fmt is Format.TABLE or dry_run:
         renderer.rows([row.as_dict() for row in plan.rows], PLAN_COLUMNS, title=title)
     if plan.uninstall_devices:
-        renderer.info(f"iOS devices that must uninstall: {', '.join(plan.uninstall_devices)} (R12: usable 30 days)")
+        renderer.info(f"iOS devices that must uninstall: {', '.join(plan.uninstall_devices)} (usable 30 more days)")
     if plan.keep_devices:
         renderer.info(f"Macs that keep the app installed: {', '.join(plan.keep_devices)}")
     if dry_run:

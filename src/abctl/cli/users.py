@@ -11,7 +11,7 @@ import typer
 from abctl.cli import license_views
 from abctl.cli.context import AppContext
 from abctl.cli.interrupted import local_import
-from abctl.cli.options import DryRunOpt, SpaceOpt, YesOpt
+from abctl.cli.options import DryRunOpt, ImportFileArg, ImportFileOpt, SpaceOpt, YesOpt, input_file
 from abctl.errors import AppleAPIError, InputError
 from abctl.output import Column
 from abctl.services.inventory import enrollment
@@ -99,18 +99,19 @@ def show(ctx: typer.Context, client_user_id: UserArg) -> None:
 @app.command("import")
 def import_(
     ctx: typer.Context,
-    file: Annotated[str, typer.Argument(help="CSV or JSON file, or - for stdin.", show_default=False)],
+    positional: ImportFileArg = None,
     *,
+    file: ImportFileOpt = None,
     space: SpaceOpt = None,
 ) -> None:
     """Add or update users from a CSV or JSON file (all or nothing).
 
     CSV columns: client_user_id (required) and email,managed_apple_id,groups,space; groups separated by `;`.
 
-    Example: abctl users import staff.csv
+    Example: abctl users import --file staff.csv
     """
     actx = AppContext.of(ctx)
-    text, source = read_text(file, sys.stdin)
+    text, source = read_text(input_file(file, positional, "users import"), sys.stdin)
     with local_import(actx.command_line):
         result = service.import_users(actx.store(), text, source, space=space, now=actx.runtime().now())
     if result.created_groups:

@@ -12,6 +12,7 @@ import stat
 from pathlib import Path
 
 from abctl.errors import ConfigError
+from abctl.failure_words import in_words
 
 BUSY_TIMEOUT_MS = 10_000
 PRIVATE_FILE = 0o600
@@ -62,7 +63,7 @@ def connect(path: Path) -> tuple[sqlite3.Connection, bool]:
             os.umask(old_umask)
     except (OSError, sqlite3.Error) as error:
         raise ConfigError(
-            f"cannot open the database `{path}`: {error.__class__.__name__}: {error}",
+            f"cannot open the database `{path}`: {in_words(error)}",
             hint="check the path given with --db or ABCTL_DB, and that you may write to its folder",
         ) from None
     tighten_sidecars(path)

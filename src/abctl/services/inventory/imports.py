@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import IO, Any, TypeVar
 
 from abctl.errors import InputError
+from abctl.failure_words import in_words
 from abctl.models.enums import Platform
 
 T = TypeVar("T")
@@ -138,7 +139,7 @@ def read_text(path: str, stdin: IO[str]) -> tuple[str, str]:
     try:
         return Path(path).read_text(encoding="utf-8-sig"), Path(path).name
     except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read `{path}`: {error.__class__.__name__}", hint="check the file path") from None
+        raise InputError(f"cannot read `{path}`: {in_words(error)}", hint="check the file path") from None
 
 
 def parse_records(text: str, source: str, fields: tuple[tuple[str, ...], tuple[str, ...]]) -> list[SourceRow]:
