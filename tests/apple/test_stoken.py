@@ -71,5 +71,6 @@ def test_read_stoken_file_refuses_an_expired_token_by_default(tmp_path: Path) ->
 def test_an_unreadable_file_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         read_stoken_file(str(tmp_path / "missing.vpptoken"), io.StringIO(), now=NOW)
-    assert caught.value.message == f"cannot read the token file `{tmp_path / 'missing.vpptoken'}`: no such file or directory"
+    missing = tmp_path / "missing.vpptoken"
+    assert caught.value.message == f"cannot read the token file `{missing}`: no such file or directory"
     assert caught.value.exit_code == 2
