@@ -92,8 +92,8 @@ def test_blank_database_migrates_to_the_expected_schema(tmp_path: Path) -> None:
     indexes = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()}
     assert indexes >= EXPECTED_INDEXES
     assert [r["name"] for r in db["_sqlite_migrations"].rows] == [m.name for m in migrations.pending(EMPTY)]
-    assert [r["name"] for r in db["_sqlite_migrations"].rows][:3] == [
-        "m001_initial", "m002_add_delegations", "m003_upper_case_serials"
+    assert [r["name"] for r in db["_sqlite_migrations"].rows][:4] == [
+        "m001_initial", "m002_add_delegations", "m003_upper_case_serials", "m004_allow_drift_notifications"
     ]  # fmt: skip
     assert [(r["name"], r["is_default"]) for r in db["spaces"].rows] == [("default", 1)]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"

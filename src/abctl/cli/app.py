@@ -59,6 +59,7 @@ COMMANDS: dict[str, str] = {
     "users": "People: inventory, Apple registration (invite, retire) and deletion.",
     "groups": "User groups per space (FCFS lists name them); `All Users` holds everyone.",
     "devices": "Devices by serial number: inventory, and what happens to their licenses when they go.",
+    "drift": "Differences between what Apple holds and what abctl knows; settle them.",
 }
 
 

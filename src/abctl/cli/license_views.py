@@ -57,13 +57,18 @@ RESULT_COLUMNS = [
 ]
 
 
-def show_plan(actx: AppContext, plan: RevocationPlan, *, title: str, dry_run: bool) -> None:
-    """The plan table (for people always; for scripts only on --dry-run) and the devices it leaves behind."""
+def show_plan(
+    actx: AppContext, plan: RevocationPlan, *, title: str, dry_run: bool,
+    rows: Sequence[Mapping[str, Any]] | None = None, columns: Sequence[Column] = PLAN_COLUMNS,
+) -> None:  # fmt: skip
+    """The plan table (for people always; for scripts only on --dry-run) and the devices it leaves behind;
+    `rows` and `columns` replace the plan's own rows when a caller adds keys of its own to them."""
     renderer = actx.renderer
     if renderer.fmt is Format.TABLE and not plan.rows:
         renderer.info("No live licenses to revoke.")
     elif renderer.fmt is Format.TABLE or dry_run:
-        renderer.rows([row.as_dict() for row in plan.rows], PLAN_COLUMNS, title=title)
+        shown = rows if rows is not None else [row.as_dict() for row in plan.rows]
+        renderer.rows(shown, columns, title=title)
     if plan.uninstall_devices:
         renderer.info(f"iOS devices that must uninstall: {', '.join(plan.uninstall_devices)} (usable 30 more days)")
     if plan.keep_devices:

@@ -284,3 +284,34 @@ def m003_upper_case_serials(db: Database) -> None:
     db.execute(f"UPDATE OR IGNORE reservations SET target_id = upper(target_id) WHERE {lower}")
     db.execute(f"DELETE FROM reservations WHERE {lower}")  # the same reservation was also held in capitals
     db.execute(f"UPDATE activity SET target_id = upper(target_id) WHERE {lower}")
+
+
+NOTIFICATIONS_WITH_DRIFT = """
+CREATE TABLE notifications_new (
+    id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL CHECK (kind IN ('usage', 'auth', 'expiry', 'drift')),
+    account_id INTEGER REFERENCES accounts(id) ON DELETE CASCADE,
+    account_name TEXT NOT NULL,
+    adam_id TEXT,
+    pricing_param TEXT,
+    severity TEXT NOT NULL CHECK (severity IN ('info', 'warn', 'alert')),
+    trigger TEXT NOT NULL,
+    message TEXT NOT NULL,
+    action TEXT,
+    raised_at TEXT NOT NULL,
+    cleared_at TEXT
+);
+INSERT INTO notifications_new SELECT id, kind, account_id, account_name, adam_id, pricing_param, severity, trigger,
+    message, action, raised_at, cleared_at FROM notifications;
+DROP TABLE notifications;
+ALTER TABLE notifications_new RENAME TO notifications;
+CREATE INDEX idx_notifications_open ON notifications(account_id, kind, cleared_at)
+"""
+
+
+@migrations()
+def m004_allow_drift_notifications(db: Database) -> None:
+    """Notifications of kind `drift` (R22). SQLite cannot change a CHECK constraint, so the table is rebuilt
+    with its rows and ids."""
+    for statement in _statements(NOTIFICATIONS_WITH_DRIFT):
+        db.execute(statement)

@@ -17,6 +17,7 @@ from abctl.store.catalog import CatalogStore
 from abctl.store.connection import connect, tighten_sidecars
 from abctl.store.delegations import DelegationsStore
 from abctl.store.devices import DevicesStore
+from abctl.store.drift import DriftStore
 from abctl.store.events import EventsStore
 from abctl.store.licenses import LicensesStore
 from abctl.store.migrations import migrations
@@ -43,6 +44,7 @@ class Store(
     CatalogStore,
     PoliciesStore,
     DelegationsStore,
+    DriftStore,
 ):
     """The abctl database. Open with `Store.open(path)`; close with `close()` or a `with` block."""
 

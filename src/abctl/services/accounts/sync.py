@@ -72,8 +72,13 @@ def sync_accounts(
             raise interrupt.Interrupted(interrupted_summary(accounts, futures, full)) from None
     from abctl.services.reporting.notifications import evaluate_usage
 
+    from abctl.services.drift.notify import evaluate_drift
+
+    synced = {result.account for result in results if result.ok}
     try:
         evaluate_usage(rt, [account.id for account in accounts])
+        # R22: the accounts that synced raise (or clear) their drift notification from what was just stored.
+        evaluate_drift(rt, [account.id for account in accounts if account.name in synced])
     except KeyboardInterrupt:
         raise interrupt.Interrupted(interrupted_summary(accounts, futures, full)) from None
     return results

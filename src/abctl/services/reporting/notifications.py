@@ -1,10 +1,10 @@
 """Raising and clearing notifications: usage thresholds per account and asset (R17), authentication problems
-with the action to take (R18), and token expiry 30 days ahead.
+with the action to take (R18), token expiry 30 days ahead, and drift between Apple and abctl (R22).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
@@ -59,6 +59,26 @@ def evaluate_usage(rt: Runtime, account_ids: Iterable[int]) -> int:
                 )  # fmt: skip
                 raised += 1
     return raised
+
+
+def set_drift_notification(rt: Runtime, account: Account, reasons: Mapping[str, int]) -> None:
+    """R22: raise the account's `drift` notification (count and reasons) when its drift changed, keep it while
+    the same drift remains, clear it when none is left."""
+    store, now = rt.store, rt.now()
+    open_ = store.open_triggers(account.id, "drift", None, None)
+    trigger = ", ".join(f"{count} {reason}" for reason, count in reasons.items() if count)
+    if trigger in open_:
+        return
+    if open_:
+        store.clear_notifications(account.id, "drift", now=now)
+    if not trigger:
+        return
+    total = sum(reasons.values())
+    store.raise_notification(
+        kind="drift", account_id=account.id, account_name=account.name, severity="warn", trigger=trigger,
+        message=f"{total} difference(s) between Apple and abctl", now=now,
+        action=f"Review them: abctl drift {account.name}; settle: abctl drift settle --revoke|--adopt|--forget",
+    )  # fmt: skip
 
 
 def record_token_problem(rt: Runtime, account: Account, error: TokenError) -> None:

@@ -20,7 +20,12 @@ if TYPE_CHECKING:
     from abctl.store.reports import NotificationRecord
 
 COMPONENT = "Apps and Books"
-NOTIFICATION_TYPES = {"usage": "License Usage", "auth": "Authentication Error", "expiry": "Token Expiry"}
+NOTIFICATION_TYPES = {
+    "usage": "License Usage",
+    "auth": "Authentication Error",
+    "expiry": "Token Expiry",
+    "drift": "License Drift",
+}
 
 
 class Severity(StrEnum):

@@ -1,0 +1,26 @@
+"""The `drift` notification of each account (R22): raised when a sync or a settlement finds drift that differs
+from what the open notification says (count and reasons), kept while the same drift remains, cleared when it
+is settled or gone."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from abctl.services.drift.find import find_drift
+
+if TYPE_CHECKING:
+    from abctl.services.runtime import Runtime
+
+
+def evaluate_drift(rt: Runtime, account_ids: Sequence[int]) -> None:
+    """Raise, refresh or clear each account's drift notification from the drift stored now."""
+    from abctl.services.reporting.notifications import set_drift_notification
+
+    if not account_ids:
+        return
+    items = find_drift(rt.store, account_ids=list(account_ids))  # grouped by reason, in the domain's order
+    for account_id in account_ids:
+        reasons = Counter(str(item.reason) for item in items if item.account_id == account_id)
+        set_drift_notification(rt, rt.store.get_account_by_id(account_id), dict(reasons))
