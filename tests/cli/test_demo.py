@@ -14,7 +14,7 @@ def test_demo_walks_through_the_main_job(cli: Cli) -> None:
         ["priority", "set"], ["distribute", "Math Quest"], ["assign", "Quiz Master"], ["assign", "Quiz Master"],
         ["apps", "add"], ["reconcile", "--dry-run"], ["reconcile"], ["reconcile"], ["move-space", "IPAD0002"],
         ["move-space", "IPAD0002"], ["revoke", "Sketchbook Studio"], ["revoke", "Sketchbook Studio"],
-        ["usage", "--grace"], ["events", "list"],
+        ["usage", "--grace"], ["events", "list"], ["drift", "district"], ["drift", "settle"],
         ["sync"], ["usage", "--app"], ["notifications"], ["tokens", "check"],
     ]  # fmt: skip
     assert "3 existing license(s) found on Apple" in result.stderr
@@ -29,4 +29,6 @@ def test_demo_walks_through_the_main_job(cli: Cli) -> None:
     assert "Error: `IPAD0002` moved to `lab` without a license for: Quiz Master" in result.stderr
     assert "Macs that keep the app installed: MAC00001" in result.stderr
     assert "Revoked 1 license(s) in 1 Apple call(s)." in result.stderr
+    assert "5 difference(s): 5 unknown, as Apple lists it now." in result.stderr  # the ghost and the 3 from before
+    assert "Revoked 2 license(s) in 1 Apple call(s)." in result.stderr  # the ghost's, nothing else
     assert result.stderr.rstrip().endswith("Demo complete. Try the sandbox yourself: abctl sandbox serve --seed demo")

@@ -32,6 +32,20 @@ def test_resync_reports_drift(abctl: Cli, token_files: dict[str, Path], world: S
     assert result.exit_code == 0, result.output
     row = json.loads(result.stdout)[0]
     assert (row["mode"], row["found"], row["missing"]) == ("full", 1, 1)
+    assert row["drifted"] == [  # R22: named, not only counted
+        {"adam_id": "1000000001", "name": "Pocket Planetarium", "pricing_param": "STDQ", "target": "device:OLDPAD001",
+         "direction": "gone from Apple"},
+        {"adam_id": "1000000002", "name": "Sketchbook Studio", "pricing_param": "STDQ", "target": "device:X1",
+         "direction": "on Apple only"},
+    ]  # fmt: skip
+    world.state.external_unassign("district", "1000000002", "serialNumber", "X1")
+    table = abctl("tokens", "resync", "district")
+    assert table.exit_code == 0, table.output
+    lines = [line.rstrip() for line in table.stdout.splitlines()]
+    header = lines[lines.index("Drifted licenses") + 2]
+    assert header == "┃ Account  ┃ App               ┃ Target    ┃ Direction       ┃"
+    assert "│ district │ Sketchbook Studio │ device:X1 │ gone from Apple │" in table.stdout
+    assert "1 drifted license(s); see them all with: abctl drift" in table.stderr
     assert abctl("tokens", "resync").exit_code == 2
 
 

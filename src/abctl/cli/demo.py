@@ -116,6 +116,14 @@ def demo(ctx: typer.Context) -> None:
         step("Take it back from Alice's iPhone only", "revoke", "Sketchbook Studio", "--device", "IPHONE001", "--yes")
         step("On iOS a revoked app stays usable for 30 days: the grace view", "usage", "--grace")
         step("Every Apple write is in the event ledger", "events", "list")
+        for ghost in ("GHOST0001", "GHOST0002"):  # the ghost (R22): licenses nobody here can account for
+            world.state.external_assign("district", "1000000007", "serialNumber", ghost)
+        renderer.info("\n(Another MDM still holding the district's token licenses Code Garden on two iPads abctl has"
+                      " never seen.)")  # fmt: skip
+        step("Drift: what Apple holds that abctl cannot account for, and what to do about each", "drift",
+             "district", "--refresh")  # fmt: skip
+        step("Take back the ghosts' licenses (the plan first; nothing unknown is ever revoked unasked)", "drift",
+             "settle", "--revoke", "--app", "Code Garden", "--yes")  # fmt: skip
         for serial in range(36):
             world.state.external_assign("district", "1000000001", "serialNumber", f"CART{serial:03d}")
         renderer.info("\n(Meanwhile another system hands out 36 Pocket Planetarium licenses in the district.)")

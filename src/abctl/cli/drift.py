@@ -193,8 +193,13 @@ def _show_settle_plan(actx: AppContext, plan: SettlePlan, scope: DriftScope, *, 
         reasons = {item.license_id: str(item.reason) for item in plan.items}
         rows = [{**row.as_dict(), "reason": reasons.get(row.license_id), "skip_reason": row.reason}
                 for row in revocation.rows]  # fmt: skip
-        show_plan(actx, revocation, title=f"Drifted licenses to revoke{_where(scope)}", dry_run=False, rows=rows,
-                  columns=[PLAN_DRIFT, *PLAN_COLUMNS[:-1], Column("skip_reason", "Skipped because")])  # fmt: skip
+        columns = [PLAN_DRIFT, *PLAN_COLUMNS[:-1]]
+        if revocation.skipped or renderer.fmt is not Format.TABLE:
+            columns.append(Column("skip_reason", "Skipped because"))
+        scripted = dry_run and renderer.fmt is not Format.TABLE  # show_plan prints the plan for scripts then
+        show_plan(actx, revocation, title=f"Drifted licenses to revoke{_where(scope)}", dry_run=scripted, rows=rows,
+                  columns=columns)  # fmt: skip
+        dry_run = dry_run and not scripted
     elif renderer.fmt is Format.TABLE or dry_run:
         title = f"Drifted licenses to {what}{_where(scope)}"
         renderer.rows([item.as_dict() for item in plan.items], DRIFT_COLUMNS, title=title)

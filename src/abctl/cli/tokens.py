@@ -33,6 +33,9 @@ SHOW_COLUMNS = [*TOKEN_COLUMNS, Column("uid", "Location uId"), Column("country",
                 Column("created_at", "Added"), Column("token_fingerprint", "Token fingerprint"),
                 Column("assets", "Assets"), Column("licenses", "Live licenses"),
                 Column("open_notifications", "Open notifications")]  # fmt: skip
+DRIFTED_COLUMNS = [Column("account", "Account"), Column("name", "App"), Column("target", "Target"),
+                   Column("direction", "Direction")]  # fmt: skip
+DRIFTED_KEYS = ("adam_id", "name", "pricing_param", "target", "direction")
 FileOpt = Annotated[str, typer.Option("--file", "-F", help="The .vpptoken file, or - to read it from stdin.")]
 
 
@@ -192,7 +195,8 @@ def resync(
     """
     from abctl.cli.sync import SYNC_COLUMNS, sync_row
     from abctl.errors import InputError
-    from abctl.services.accounts.sync import sync_accounts
+    from abctl.output import Format
+    from abctl.services.accounts.lifecycle import resync as resync_accounts
 
     actx = AppContext.of(ctx)
     if not names and not all_:
@@ -202,8 +206,21 @@ def resync(
     store = actx.store()
     accounts = store.list_accounts() if all_ else resolve_accounts(store, names or [])
     with actx.writer_lock():
-        results = sync_accounts(actx.runtime(), accounts, full=True)
-    actx.renderer.rows([sync_row(r) for r in results], SYNC_COLUMNS, title="Resync")
+        results, drifted = resync_accounts(actx.runtime(), accounts)
+    renderer = actx.renderer
+    rows = [sync_row(r) for r in results]
+    if renderer.fmt is Format.TABLE:
+        renderer.rows(rows, SYNC_COLUMNS, title="Resync")
+        if drifted:
+            renderer.rows([d.as_dict() for d in drifted], DRIFTED_COLUMNS, title="Drifted licenses")
+    else:  # scripts: each account's row names its drifted licenses
+        for row in rows:
+            mine = [d.as_dict() for d in drifted if d.account == row["account"]]
+            row["drifted"] = [f"{d['direction']} {d['target']} {d['adam_id']}" for d in mine] if (
+                renderer.fmt is Format.CSV) else [{k: d[k] for k in DRIFTED_KEYS} for d in mine]  # fmt: skip
+        renderer.rows(rows, [*SYNC_COLUMNS, Column("drifted", "Drifted licenses")], title="Resync")
+    if drifted:
+        renderer.info(f"{len(drifted)} drifted license(s); see them all with: abctl drift")
     for result in results:
         if result.error is not None:
             raise result.error

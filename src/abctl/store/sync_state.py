@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from abctl import interrupt
@@ -28,9 +28,13 @@ class Drift:
     found: int = 0  # on Apple, unknown locally: recorded as external
     confirmed: int = 0  # pending locally, now seen on Apple: active
     missing: int = 0  # live locally, gone from Apple: revoked
+    # Which licenses were found and which went missing, so a resync can name them (R22).
+    found_keys: tuple[Key, ...] = field(default=(), compare=False)
+    missing_keys: tuple[Key, ...] = field(default=(), compare=False)
 
     def __add__(self, other: Drift) -> Drift:
-        return Drift(self.found + other.found, self.confirmed + other.confirmed, self.missing + other.missing)
+        return Drift(self.found + other.found, self.confirmed + other.confirmed, self.missing + other.missing,
+                     self.found_keys + other.found_keys, self.missing_keys + other.missing_keys)  # fmt: skip
 
 
 def _key(a: Assignment) -> Key:
@@ -61,7 +65,7 @@ class AssignmentIngest:
         self._live: dict[Key, tuple[int | None, str]] = {}
         self._loaded = False
         self._seen: set[Key] = set()
-        self._found = 0
+        self._found: list[Key] = []
         self._confirmed = 0
 
     def add(self, records: Sequence[Assignment]) -> None:
@@ -83,7 +87,7 @@ class AssignmentIngest:
             live[key] = (None, "active")
         for key in confirm:
             live[key] = (live[key][0], "active")
-        self._found += len(new)
+        self._found.extend(new)
         self._confirmed += len(confirm)
 
     def restart(self) -> None:
@@ -105,7 +109,8 @@ class AssignmentIngest:
                         [key for key in gone if live[key][0] is None],
                         self._stamp,
                     )
-        return Drift(found=self._found, confirmed=self._confirmed, missing=len(gone))
+        return Drift(found=len(self._found), confirmed=self._confirmed, missing=len(gone),
+                     found_keys=tuple(self._found), missing_keys=tuple(sorted(gone)))  # fmt: skip
 
     def _known_live(self, keys: set[Key]) -> dict[Key, tuple[int | None, str]]:
         if self._complete and not self._loaded:

@@ -6,9 +6,9 @@ activity log as every other revocation) before local records change.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING, Any
 
 from abctl.errors import AppleAPIError, ConfigError, TokenError
 from abctl.models.accounts import Account
@@ -132,3 +132,42 @@ def delete_account(rt: Runtime, name: str) -> Revoked:
         remaining = [a.name for a in store.list_accounts(account.space)]
         store.set_priorities(account.space, {n: i for i, n in enumerate(remaining, start=1)})
     return revoked
+
+
+DIRECTIONS = {"found": "on Apple only", "missing": "gone from Apple"}
+
+
+@dataclass(frozen=True)
+class DriftedLicense:
+    """A license a resync found on Apple only (now recorded as `external`) or gone from Apple (now revoked)."""
+
+    account: str
+    adam_id: str
+    name: str
+    pricing_param: str
+    target_kind: str
+    target_id: str
+    direction: str
+
+    @property
+    def target(self) -> str:
+        return f"{self.target_kind}:{self.target_id}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "target": self.target}
+
+
+def resync(rt: Runtime, accounts: Sequence[Account]) -> tuple[list[AccountSync], list[DriftedLicense]]:
+    """R15: a full re-read of every account, replacing local license state; also names each license the read
+    found on Apple only or gone from Apple (R22), by account, direction, app name and target."""
+    from abctl.services.accounts.sync import sync_accounts
+
+    results = sync_accounts(rt, accounts, full=True)
+    names = rt.store.app_names({key[0] for result in results for _, key in result.drifted})
+    drifted = [
+        DriftedLicense(result.account, adam_id, names.get(adam_id, adam_id), pricing, kind, target, DIRECTIONS[way])
+        for result in results
+        for way, (adam_id, pricing, kind, target) in result.drifted
+    ]
+    drifted.sort(key=lambda d: (d.account, d.direction, d.name.casefold(), d.adam_id, d.target))
+    return results, drifted

@@ -40,6 +40,9 @@ class AccountSync:
     missing: int = 0
     healed: tuple[str, ...] = ()
     error: AbctlError | None = field(default=None, compare=False)
+    # ("found" | "missing", (adam_id, pricing_param, target_kind, target_id)): what this read found on Apple only
+    # and what it found gone from Apple, so a resync can name them (R22)
+    drifted: tuple[tuple[str, tuple[str, str, str, str]], ...] = field(default=(), compare=False)
 
     @property
     def ok(self) -> bool:
@@ -185,4 +188,6 @@ def _read_and_apply(
 
 
 def _result(name: str, full: bool, assets: int, read: int, users: int, drift: Drift, healed: list[str]) -> AccountSync:
-    return AccountSync(name, full, assets, read, users, drift.found, drift.confirmed, drift.missing, tuple(healed))
+    drifted = tuple(("found", key) for key in drift.found_keys) + tuple(("missing", key) for key in drift.missing_keys)
+    return AccountSync(name, full, assets, read, users, drift.found, drift.confirmed, drift.missing, tuple(healed),
+                       drifted=drifted)  # fmt: skip

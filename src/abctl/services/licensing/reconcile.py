@@ -151,27 +151,30 @@ def run_reconcile(rt: Runtime, space: str, *, on_progress: Callable[[int, int], 
 
 
 def _plan_release(rt: Runtime, space: str) -> tuple[RevocationPlan, dict[str, str]]:
-    """Live licenses held by devices that are no longer active or users that were deleted."""
+    """Live licenses of the space's accounts held by devices that are no longer active or users that were deleted,
+    whoever assigned them (R22: abctl, another MDM, an admin on Apple's side). A target abctl does not know is never
+    touched here (only by an explicit `abctl drift settle`)."""
+    from abctl.domain.drift import reconcile_releases
     from abctl.services.revocation.plan import plan_for_targets
 
     store = rt.store
-    devices = {d.serial: d for d in store.list_devices(space=space)}
-    users = {u.client_user_id: u for u in store.list_users(space=space)}
+    held = store.find_licenses(space=space, states=("active",))
+    devices = store.devices_by_serial(item.target_id for item in held if item.target_kind is TargetKind.DEVICE)
+    users = store.users_by_id(item.target_id for item in held if item.target_kind is TargetKind.USER)
     why: dict[str, str] = {}
+    outside: set[str] = set()
     targets: list[tuple[TargetKind, str]] = []
-    for item in store.find_licenses(space=space, states=("active",)):
-        if item.target_id in why:
+    for item in held:
+        record = devices.get(item.target_id) if item.target_kind is TargetKind.DEVICE else users.get(item.target_id)
+        if record is None or not reconcile_releases(item.target_kind, True, record.state):
             continue
-        if item.target_kind is TargetKind.DEVICE:
-            device = devices.get(item.target_id)
-            if device is not None and device.state != "active":
-                why[item.target_id] = f"device {device.state}"
-        else:
-            user = users.get(item.target_id)
-            if user is not None and user.state == "deleted":
-                why[item.target_id] = "user deleted"
-        if item.target_id in why:
+        if item.source == LicenseSource.EXTERNAL:
+            outside.add(item.target_id)
+        if item.target_id not in why:
+            why[item.target_id] = f"{item.target_kind} {record.state}"
             targets.append((item.target_kind, item.target_id))
+    for target in outside:
+        why[target] += "; assigned outside abctl"
     return plan_for_targets(store, targets, reason=RELEASE_REASON, now=rt.now()), why
 
 
