@@ -33,6 +33,8 @@ R = DriftReason
         (HeldFacts(DEVICE, known=True, state="unenrolled"), R.UNENROLLED),
         (HeldFacts(USER, known=True, state="deleted"), R.DELETED),
         (HeldFacts(DEVICE, known=True, state="active", same_space=False), R.OTHER_SPACE),
+        # R21: a default-space account's license for an app it lends to the target's space is in place
+        (HeldFacts(USER, known=True, state="active", same_space=False, delegated=True), None),
         (HeldFacts(USER, known=True, state="active", disallowed=True), R.DISALLOWED),
         (HeldFacts(DEVICE, known=True, state="active", owner_holds_user_license=True), R.WASTED_SEAT),
         # not drift: an active target of the account's space that may hold it

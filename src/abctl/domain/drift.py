@@ -89,6 +89,7 @@ class HeldFacts:
     known: bool  # a device or user record exists
     state: str | None = None  # active | retired | wiped | unenrolled (devices) | deleted (users)
     same_space: bool = True  # the target is in the paying account's space
+    delegated: bool = False  # R21: the default space's account lends the app to the target's space
     disallowed: bool = False  # user: the account disallows the app for this user (R5)
     owner_holds_user_license: bool = False  # device: its owner holds a live user license for the app
     user_licenses_apply: bool = True  # device: not a Mac and not a shared iPad (user licenses reach it)
@@ -102,7 +103,7 @@ def held_reason(facts: HeldFacts) -> DriftReason | None:
         return DriftReason.UNKNOWN
     if facts.state is not None and facts.state != "active":
         return _STATE_REASONS.get(facts.state, DriftReason.RETIRED)
-    if not facts.same_space:
+    if not facts.same_space and not facts.delegated:
         return DriftReason.OTHER_SPACE
     if facts.target_kind is TargetKind.USER and facts.disallowed:
         return DriftReason.DISALLOWED

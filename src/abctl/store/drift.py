@@ -29,6 +29,8 @@ SELECT * FROM (
          coalesce(d.updated_at, u.updated_at) AS target_updated_at, d.platform AS platform,
          coalesce(d.shared_ipad, 0) AS shared_ipad, d.owner AS owner,
          x.client_user_id IS NOT NULL AS disallowed,
+         (SELECT 1 FROM delegations g WHERE a.space = 'default' AND g.space = coalesce(d.space, u.space)
+          AND g.adam_id = l.adam_id) IS NOT NULL AS delegated,
          (SELECT max(o.assigned_at) FROM licenses o WHERE d.owner IS NOT NULL AND o.target_kind = 'user'
           AND o.target_id = d.owner AND o.adam_id = l.adam_id AND o.state IN {_LIVE}) AS owner_licensed_at
   FROM licenses l
@@ -39,7 +41,8 @@ SELECT * FROM (
        AND x.client_user_id = l.target_id
   WHERE l.state = 'active' {{where}}
 )
-WHERE NOT known OR state != 'active' OR target_space != space OR disallowed OR owner_licensed_at IS NOT NULL
+WHERE NOT known OR state != 'active' OR (target_space != space AND NOT delegated) OR disallowed
+   OR owner_licensed_at IS NOT NULL
 """
 _GONE = f"""
 SELECT l.id, l.account_id, a.name AS account, a.space AS space, l.adam_id, l.pricing_param, l.target_kind,
@@ -82,6 +85,7 @@ class HeldCandidate:
     shared_ipad: bool
     owner: str | None
     disallowed: bool
+    delegated: bool  # R21: the app is delegated from the default space to the target's space
     owner_licensed_at: datetime | None
 
 
@@ -136,7 +140,7 @@ class DriftStore(StoreBase):
         rows = self.db.execute(_HELD.format(where=where), params).fetchall()
         return [
             HeldCandidate(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], from_iso(r[8]), bool(r[9]), r[10], r[11],
-                          when(r[12]), r[13], bool(r[14]), r[15], bool(r[16]), when(r[17]))
+                          when(r[12]), r[13], bool(r[14]), r[15], bool(r[16]), bool(r[17]), when(r[18]))
             for r in rows
         ]  # fmt: skip
 

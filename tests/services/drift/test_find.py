@@ -98,3 +98,10 @@ def test_settling_the_target_ends_its_drift(world: World) -> None:
     world.store.move_device("LABPAD01", "default", now=NOW)
     targets = {i.target for i in find_drift(world.store)}
     assert "device:GHOST0001" not in targets and "device:LABPAD01" not in targets
+
+
+def test_a_license_that_came_through_a_delegation_is_not_another_spaces(world: World) -> None:
+    world.store.add_delegation("lab", PLANETARIUM, now=NOW)  # R21: the district lends the app to the lab
+    assert "device:LABPAD01" not in {i.target for i in find_drift(world.store)}
+    world.store.delete_delegation("lab", PLANETARIUM)
+    assert [i.reason for i in find_drift(world.store) if i.target == "device:LABPAD01"] == ["other-space"]

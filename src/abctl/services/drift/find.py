@@ -71,7 +71,7 @@ def _held_item(c: HeldCandidate, names: dict[str, str], registered: set[tuple[in
     kind = TargetKind(c.target_kind)
     facts = HeldFacts(
         target_kind=kind, known=c.known, state=c.state, same_space=c.target_space in (None, c.space),
-        disallowed=c.disallowed, owner_holds_user_license=c.owner_licensed_at is not None,
+        disallowed=c.disallowed, delegated=c.delegated, owner_holds_user_license=c.owner_licensed_at is not None,
         user_licenses_apply=user_licenses_reach(c.platform, c.shared_ipad),
         known_to_apple=(c.account_id, c.target_id) in registered,
     )  # fmt: skip
