@@ -73,9 +73,8 @@ def sync_accounts(
             interrupt.request()  # the account threads stop at their next page or wait
             wait(futures)
             raise interrupt.Interrupted(interrupted_summary(accounts, futures, full)) from None
-    from abctl.services.reporting.notifications import evaluate_usage
-
     from abctl.services.drift.notify import evaluate_drift
+    from abctl.services.reporting.notifications import evaluate_usage
 
     synced = {result.account for result in results if result.ok}
     try:
