@@ -39,6 +39,8 @@ INVOCATIONS: dict[str, tuple[str, ...]] = {
     "devices add": ("devices", "add", "NEWPAD01", "--platform", "ipados"),
     "devices list": ("devices", "list"),
     "devices import": ("devices", "import", "FILE"),
+    "drift list": ("drift",),  # `abctl drift` is `abctl drift list`
+    "drift settle": ("drift", "settle", "--revoke", "--dry-run"),
 }
 
 
