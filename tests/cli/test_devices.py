@@ -91,7 +91,7 @@ def test_one_bad_platform_and_one_duplicate_serial_import_nothing(cli: Cli, tmp_
     assert result.exit_code == 2
     assert result.stdout == ""
     assert result.stderr == (
-        "Error: line 3: platform `windows` is not one of ios, ipados, macos, tvos, visionos (2 bad rows in"
+        "Error: line 3: platform `windows` is not one of ios, ipados, macos, tvos, visionos (2 bad lines in"
         " devices.csv; nothing was imported)\n"
         "Hint: fix these lines and import the file again:\n"
         "  line 3: platform `windows` is not one of ios, ipados, macos, tvos, visionos\n"

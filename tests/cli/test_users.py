@@ -88,7 +88,7 @@ def test_import_is_atomic_and_idempotent(cli: Cli, tmp_path: Path, db_path: Path
     result = cli("users", "import", str(bad))
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: line 3: email `nope` is not an email address (2 bad rows in bad.csv; nothing was imported)\n"
+        "Error: line 3: email `nope` is not an email address (2 bad lines in bad.csv; nothing was imported)\n"
         "Hint: fix these lines and import the file again:\n"
         "  line 3: email `nope` is not an email address\n"
         "  line 5: user `fay` repeats line 4\n"

@@ -13,7 +13,7 @@ from abctl.cli.interrupted import local_import
 from abctl.cli.options import DryRunOpt, ImportFileArg, ImportFileOpt, SpaceOpt, YesOpt, input_file
 from abctl.output import Column
 from abctl.services.inventory import devices as service
-from abctl.services.inventory.imports import read_text
+from abctl.services.inventory.import_files import read_text
 
 app = typer.Typer(help="Devices by serial number: inventory, and what happens to their licenses when they go.")
 

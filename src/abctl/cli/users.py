@@ -16,7 +16,7 @@ from abctl.errors import AppleAPIError, InputError
 from abctl.output import Column
 from abctl.services.inventory import enrollment
 from abctl.services.inventory import users as service
-from abctl.services.inventory.imports import read_text
+from abctl.services.inventory.import_files import read_text
 
 app = typer.Typer(help="People: inventory, Apple registration (invite, retire) and deletion.")
 

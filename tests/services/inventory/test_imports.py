@@ -3,6 +3,7 @@
 import pytest
 
 from abctl.errors import ExitCode, InputError
+from abctl.services.inventory.import_files import parse_records
 from abctl.services.inventory.import_rows import DeviceRow, Known, UserRow, device_rows, user_rows
 from abctl.services.inventory.imports import (
     DEVICE_FIELDS,
@@ -11,7 +12,6 @@ from abctl.services.inventory.imports import (
     check_flag,
     check_group_name,
     check_platform,
-    parse_records,
 )
 
 KNOWN = Known(
@@ -54,7 +54,7 @@ def test_one_bad_platform_and_one_duplicate_name_both_lines() -> None:
     ]
     assert error.value.exit_code is ExitCode.USAGE
     assert error.value.message == (
-        "line 3: platform `android` is not one of ios, ipados, macos, tvos, visionos (2 bad rows in devices.csv;"
+        "line 3: platform `android` is not one of ios, ipados, macos, tvos, visionos (2 bad lines in devices.csv;"
         " nothing was imported)"
     )
     assert error.value.hint == (
@@ -80,8 +80,8 @@ def test_every_reason_of_a_row_and_database_conflicts() -> None:
     assert problems(error) == [
         "line 2: serial `bad serial!` is not valid; owner `nobody` is not a user; add it first (abctl users add or"
         " users import)",
-        "line 3: device `OLD1` is in space `default`; move it with abctl move-space; device `OLD1` has platform ios,"
-        " not macos",
+        "line 3: device `OLD1` is in space `default`; move it with: abctl move-space OLD1 --to lab; device `OLD1` has"
+        " platform ios, not macos",
         "line 4: shared_ipad `maybe` is not true or false",
         "line 5: only an iPad (platform ipados) can be a shared iPad",
         "line 6: a shared iPad has no owner",
@@ -102,7 +102,11 @@ def test_header_problems_are_line_1() -> None:
 def test_missing_values_and_extra_cells() -> None:
     with pytest.raises(ImportProblemsError) as error:
         devices("serial,platform\n,ios\nA2,\nA3,ios,extra\n")
-    assert problems(error) == ["line 4: 3 values for 2 columns"]
+    assert problems(error) == [
+        "line 2: serial is missing",
+        "line 3: platform is missing",
+        "line 4: 3 values for 2 columns",
+    ]
     with pytest.raises(ImportProblemsError) as error:
         devices("serial,platform\n,ios\nA2,\n")
     assert problems(error) == ["line 2: serial is missing", "line 3: platform is missing"]

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from abctl.errors import ConfigError, InputError, NotFoundError
 from abctl.models.enums import Platform, TargetKind
+from abctl.services.inventory.import_files import parse_records
 from abctl.services.inventory.import_rows import DeviceRow, Known, device_rows
-from abctl.services.inventory.imports import DEVICE_FIELDS, check_platform, check_serial, parse_records
+from abctl.services.inventory.imports import DEVICE_FIELDS, check_platform, check_serial
 from abctl.services.inventory.users import ImportResult
 from abctl.services.names.devices import normalise_serial, unknown_device
 from abctl.services.names.spaces import resolve_space

@@ -1,23 +1,20 @@
-"""Reading `users import` and `devices import` files (CSV or JSON, design.md section 4) and checking every row.
+"""What `users import` and `devices import` files are made of (CSV or JSON, design.md section 4): records with
+their line numbers, the problems found in them, and the field checks (shared with `users add` and `devices add`).
 
-Pure: no store, no Apple. Every bad row is collected with its line number (the CSV header is line 1; a JSON
-object is numbered by the line it starts on) and reported together in one `ImportProblemsError`, so a file is
-either wholly acceptable or changes nothing. The field checks are shared with `users add` and `devices add`.
+Pure: no store, no Apple. Reading a file is import_files.py, checking rows against the file and the database is
+import_rows.py. Every problem is collected with its line number (the CSV header is line 1; a JSON object is
+numbered by the line it starts on) and reported together in one `ImportProblemsError`, so one run names every
+bad line and a file is either wholly acceptable or changes nothing.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any, TypeVar
 
 from abctl.errors import InputError
-from abctl.failure_words import in_words
 from abctl.models.enums import Platform
 
 T = TypeVar("T")
@@ -29,6 +26,7 @@ _USER_ID = re.compile(r"^[^\s\x00-\x1f\x7f]{1,256}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TRUE = {"true", "yes", "1", "y"}
 _FALSE = {"false", "no", "0", "n", ""}
+MAX_LISTED = 50  # problem lines the hint shows; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -43,25 +41,54 @@ class RowProblem:
 
 
 class ImportProblemsError(InputError):
-    """An import file has bad rows; `problems` lists every one (the hint shows them too)."""
+    """An import file has bad lines; `problems` lists every one, in line order; the hint shows the first
+    MAX_LISTED and counts the rest."""
 
     def __init__(self, problems: Sequence[RowProblem], *, source: str) -> None:
-        count = len(problems)
-        rows = "1 bad row" if count == 1 else f"{count} bad rows"
-        listing = "\n".join(f"  {problem}" for problem in problems)
+        ordered = sorted(problems, key=lambda problem: problem.line)
+        count = len(ordered)
+        rows = "1 bad line" if count == 1 else f"{count} bad lines"
+        listing = "\n".join(f"  {problem}" for problem in ordered[:MAX_LISTED])
+        if count > MAX_LISTED:
+            listing += f"\n  ... and {count - MAX_LISTED} more bad lines"
         super().__init__(
-            f"{problems[0]} ({rows} in {source}; nothing was imported)",
+            f"{ordered[0]} ({rows} in {source}; nothing was imported)",
             hint=f"fix these lines and import the file again:\n{listing}",
         )
-        self.problems = tuple(problems)
+        self.problems = tuple(ordered)
 
 
 @dataclass(frozen=True)
 class SourceRow:
-    """One record of an import file, with the line it starts on; values are as written (strings for CSV)."""
+    """One record of an import file, with the line it starts on; values are as written (strings for CSV).
+
+    `reasons` are the problems reading found in it (an unknown key, a required value missing); a `broken` record
+    (more CSV values than columns) is reported as such only, since its values cannot be trusted.
+    """
 
     line: int
     values: Mapping[str, Any]
+    reasons: tuple[str, ...] = ()
+    broken: bool = False
+
+    def given(self, key: str) -> Any:
+        """The value of a column, or None when the column is missing or the cell empty."""
+        value = self.values.get(key)
+        return None if is_blank(value) else value
+
+
+@dataclass(frozen=True)
+class Records:
+    """An import file read: its records, and the problems of the file as a whole (header, JSON syntax)."""
+
+    rows: list[SourceRow]
+    problems: list[RowProblem]
+    source: str
+
+
+def is_blank(value: Any) -> bool:
+    """An absent value or an empty cell."""
+    return value is None or (isinstance(value, str) and not value.strip())
 
 
 # -- field checks (raise InputError; shared with the add commands) ----------------------------------------------
@@ -127,106 +154,6 @@ def check_flag(value: Any, what: str) -> bool:
     if text in _FALSE:
         return False
     raise InputError(f"{what} `{value}` is not true or false")
-
-
-# -- reading files ----------------------------------------------------------------------------------------------
-
-
-def read_text(path: str, stdin: IO[str]) -> tuple[str, str]:
-    """The file's text and a name for messages; `-` reads stdin. Raises: InputError when it cannot be read."""
-    if path == "-":
-        return stdin.read(), "stdin"
-    try:
-        return Path(path).read_text(encoding="utf-8-sig"), Path(path).name
-    except (OSError, UnicodeDecodeError) as error:
-        raise InputError(f"cannot read `{path}`: {in_words(error)}", hint="check the file path") from None
-
-
-def parse_records(text: str, source: str, fields: tuple[tuple[str, ...], tuple[str, ...]]) -> list[SourceRow]:
-    """Records of a CSV (header on line 1) or JSON (array of objects) file; the format follows the file name,
-    else the first character. Raises: ImportProblemsError for a bad header, shape or unknown key."""
-    text = text.removeprefix("\ufeff")
-    is_json = source.lower().endswith(".json") or (
-        not source.lower().endswith(".csv") and text.lstrip().startswith("[")
-    )
-    rows = _json_records(text, source) if is_json else _csv_records(text, source, fields)
-    required, optional = fields
-    problems = []
-    for row in rows:
-        reasons = [f"unknown column `{key}`" for key in row.values if key not in (*required, *optional)]
-        reasons += [f"{key} is missing" for key in required if _blank(row.values.get(key))]
-        if reasons:
-            problems.append(RowProblem(row.line, tuple(reasons)))
-    if problems:
-        raise ImportProblemsError(problems, source=source)
-    return rows
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _csv_records(text: str, source: str, fields: tuple[tuple[str, ...], tuple[str, ...]]) -> list[SourceRow]:
-    reader = csv.reader(io.StringIO(text))
-    header = [name.strip().lower() for name in next(reader, [])]
-    required, optional = fields
-    bad = [f"column `{name}` is missing" for name in required if name not in header]
-    bad += [f"unknown column `{name}`" for name in header if name not in (*required, *optional)]
-    if len(set(header)) != len(header):
-        bad.append("a column is named twice")
-    if bad:
-        raise ImportProblemsError([RowProblem(1, tuple(bad))], source=source)
-    rows: list[SourceRow] = []
-    problems: list[RowProblem] = []
-    end = reader.line_num
-    for record in reader:
-        start, end = end + 1, reader.line_num
-        if not any(cell.strip() for cell in record):
-            continue
-        if len(record) > len(header):
-            problems.append(RowProblem(start, (f"{len(record)} values for {len(header)} columns",)))
-            continue
-        rows.append(SourceRow(start, {name: (record[i] if i < len(record) else "") for i, name in enumerate(header)}))
-    if problems:
-        raise ImportProblemsError(problems, source=source)
-    return rows
-
-
-def _json_records(text: str, source: str) -> list[SourceRow]:
-    """Walk the array element by element so each object keeps the line it starts on."""
-    decoder = json.JSONDecoder()
-    index = _skip_space(text, 0)
-    if not text.startswith("[", index):
-        raise ImportProblemsError([RowProblem(1, ("expected a JSON array of objects",))], source=source)
-    index = _skip_space(text, index + 1)
-    rows: list[SourceRow] = []
-    problems: list[RowProblem] = []
-    while not text.startswith("]", index):
-        line = text.count("\n", 0, index) + 1
-        try:
-            value, index = decoder.raw_decode(text, index)
-        except json.JSONDecodeError as error:
-            problem = RowProblem(error.lineno, (f"not valid JSON: {error.msg}",))
-            raise ImportProblemsError([problem], source=source) from None
-        if isinstance(value, dict):
-            rows.append(SourceRow(line, {str(key).lower(): item for key, item in value.items()}))
-        else:
-            problems.append(RowProblem(line, ("expected an object",)))
-        index = _skip_space(text, index)
-        if text.startswith(",", index):
-            index = _skip_space(text, index + 1)
-        elif not text.startswith("]", index):
-            line = text.count("\n", 0, index) + 1
-            raise ImportProblemsError([RowProblem(line, ("expected `,` or `]`",))], source=source)
-    if problems:
-        raise ImportProblemsError(problems, source=source)
-    return rows
-
-
-def _skip_space(text: str, index: int) -> int:
-    while index < len(text) and text[index] in " \t\r\n":
-        index += 1
-    return index
 
 
 def text_value(value: Any) -> str | None:

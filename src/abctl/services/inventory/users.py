@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from abctl.errors import ConfigError, NotFoundError
 from abctl.models.enums import TargetKind
+from abctl.services.inventory.import_files import parse_records
 from abctl.services.inventory.import_rows import Known, UserRow, user_rows
-from abctl.services.inventory.imports import USER_FIELDS, check_email, check_group_name, check_user_id, parse_records
+from abctl.services.inventory.imports import USER_FIELDS, check_email, check_group_name, check_user_id
 from abctl.services.names.spaces import resolve_space
 from abctl.services.names.users import unknown_user
 
@@ -153,10 +154,12 @@ def import_users(store: Store, text: str, source: str, *, space: str | None, now
     default_space = resolve_space(store, space)
     records = parse_records(text, source, USER_FIELDS)
     existing = store.users_by_id()
+    spaces = frozenset(s.name for s in store.list_spaces())
     known = Known(
-        spaces=frozenset(s.name for s in store.list_spaces()),
+        spaces=spaces,
         users={key: (user.space, user.state) for key, user in existing.items()},
         devices={},
+        groups={name: frozenset(store.group_names(name)) for name in spaces},
     )
     rows = user_rows(records, default_space=default_space, known=known, source=source)
     writes: list[tuple[str, str, str | None, str | None]] = []
