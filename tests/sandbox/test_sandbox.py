@@ -9,11 +9,19 @@ from tests.sandbox.conftest import Clock, client_for
 
 from abctl.apple.batching import AssetBatch, RevokeBatch
 from abctl.apple.client import AppsBooksClient
-from abctl.errors import AppleAPIError, AppleUnavailableError, LimitExceededError, StaleVersionError, TokenError
+from abctl.errors import (
+    AppleAPIError,
+    AppleUnavailableError,
+    LimitExceededError,
+    StaleVersionError,
+    TokenError,
+    UnknownUserError,
+)
 from abctl.models.apple import EventState
 from abctl.models.enums import TargetKind
 from abctl.sandbox.app import SandboxApp
 from abctl.sandbox.faults import FaultSpec
+from abctl.sandbox.options import SandboxOptions
 from abctl.sandbox.seeds import Seed
 from abctl.sandbox.server import serve
 
@@ -53,8 +61,12 @@ def test_seats_running_out_mid_event_fail_with_9709(district: AppsBooksClient) -
     ]
 
 
-def test_unknown_users_fail_with_9609_and_books_refuse_serials(district: AppsBooksClient) -> None:
-    status = district.event_status(district.associate(AssetBatch((BOOK,), TargetKind.USER, ("ghost",))))
+def test_unknown_users_fail_with_9609_and_books_refuse_serials(district: AppsBooksClient, seed: Seed) -> None:
+    with pytest.raises(UnknownUserError) as refused:  # Apple's synchronous form (the default)
+        district.associate(AssetBatch((BOOK,), TargetKind.USER, ("ghost",)))
+    assert (refused.value.status_code, refused.value.client_user_ids) == (400, ("ghost",))
+    with client_for(SandboxApp(seed.state, options=SandboxOptions(unknown_users="async")), seed.tokens[0].text) as c:
+        status = c.event_status(c.associate(AssetBatch((BOOK,), TargetKind.USER, ("ghost",))))
     assert [(f.error_number, f.client_user_ids) for f in status.failures] == [(9609, ("ghost",))]
     with pytest.raises(AppleAPIError) as caught:
         district.associate(AssetBatch((BOOK,), TargetKind.DEVICE, ("A",)))
@@ -92,7 +104,8 @@ def test_size_limits_are_enforced_synchronously(district: AppsBooksClient, app: 
 
 
 @pytest.mark.parametrize("header,number,status", [(None, 9601, 401), ("Basic abc", 9722, 401),
-                                                  ("Bearer bm90LWpzb24=", 9722, 401)])  # fmt: skip
+                                                  ("Bearer bm90LWpzb24=", 9622, 401),
+                                                      ("Bearer not a token", 9722, 401)])  # fmt: skip
 def test_bad_authorization(app: SandboxApp, header: str | None, number: int, status: int) -> None:
     headers = {"Authorization": header} if header else {}
     with httpx.Client(transport=httpx.WSGITransport(app=app), base_url="http://sandbox.test") as http:

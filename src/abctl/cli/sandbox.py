@@ -19,11 +19,12 @@ TOKEN_STATES = ("ok", "revoked", "claimed", "malformed")
 
 
 def write_private(path: Path, text: str) -> None:
-    """Write a token file readable only by its owner."""
+    """Write a token file readable only by its owner, exactly as Apple writes one: no trailing newline (clients
+    send the file's bytes as the bearer token, and a newline in a header is refused)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(text + "\n")
+        handle.write(text)
     os.chmod(path, 0o600)
 
 
@@ -50,6 +51,21 @@ def serve(
     token_dir: Annotated[Path, typer.Option("--token-dir", help="Where to write the seed's token files.")] = Path(
         "sandbox-tokens"
     ),
+    unknown_users: Annotated[
+        str, typer.Option("--unknown-users", help="sync: HTTP 400 + 9609 at once; async: 9609 in the event status.")
+    ] = "sync",
+    notify_https_only: Annotated[
+        bool, typer.Option("--notify-https-only", help="Refuse plain http notification URLs, even on loopback.")
+    ] = False,
+    notify_any_host: Annotated[
+        bool, typer.Option("--notify-any-host", help="Deliver notifications beyond 127.0.0.1 too.")
+    ] = False,
+    notify_attempts: Annotated[
+        int, typer.Option("--notify-attempts", min=1, max=10, help="Tries per notification.")
+    ] = 3,
+    notify_retry_delay: Annotated[
+        float, typer.Option("--notify-retry-delay", min=0, help="Seconds before a failed notification is retried.")
+    ] = 1.0,
 ) -> None:
     """Serve the sandbox on 127.0.0.1 until interrupted.
 
@@ -58,6 +74,7 @@ def serve(
     from abctl.sandbox.app import SandboxApp
     from abctl.sandbox.faults import FaultSpec
     from abctl.sandbox.ratelimit import SCOPES, RequestCounter
+    from abctl.sandbox.options import UNKNOWN_USER_FORMS, SandboxOptions
     from abctl.sandbox.seeds import demo, generate
     from abctl.sandbox.server import serve as start
     from abctl.sandbox.state import SandboxState
@@ -65,6 +82,11 @@ def serve(
     actx = AppContext.of(ctx)
     if rate_scope not in SCOPES:
         raise InputError(f"unknown rate scope `{rate_scope}`", hint="use --rate-scope location or organization")
+    if unknown_users not in UNKNOWN_USER_FORMS:
+        raise InputError(f"unknown --unknown-users `{unknown_users}`", hint="use --unknown-users sync or async")
+    options = SandboxOptions(unknown_users=unknown_users, notify_https_only=notify_https_only,
+                             notify_any_host=notify_any_host, notify_attempts=notify_attempts,
+                             notify_retry_delay=notify_retry_delay)  # fmt: skip
     spec = FaultSpec.parse(",".join(part for part in (faults, f"latency={latency}" if latency else "") if part))
     now = datetime.now(UTC)
     if seed == "demo":
@@ -79,7 +101,7 @@ def serve(
         raise InputError(f"unknown seed `{seed}`", hint="use --seed demo, empty or bench")
     world.state.event_delay = event_delay
     world.state.counter = RequestCounter(scope=rate_scope)
-    running = start(SandboxApp(world.state, faults=spec), port=port, clock=world.state.clock)
+    running = start(SandboxApp(world.state, faults=spec, options=options), port=port, clock=world.state.clock)
     rows = []
     for token in world.tokens:
         path = token_dir / f"{token.name}.vpptoken"

@@ -1,4 +1,5 @@
-"""Admin endpoints under /sandbox/ (no auth; loopback only): statistics, faults, and changes made outside abctl."""
+"""Admin endpoints under /sandbox/ (no auth; loopback only): statistics, faults, page sizes, and changes made
+outside abctl (docs/sandbox.md lists them with their bodies)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from abctl.errors import AbctlError
+from abctl.sandbox import outside
 from abctl.sandbox.faults import FaultSpec
+from abctl.sandbox.state import SandboxAsset
 
 if TYPE_CHECKING:
     from abctl.sandbox.state import SandboxState
@@ -39,6 +42,16 @@ def handle(
             state.revoke_token(body["location"])
         elif path == "claim":
             state.claim(body["location"], body.get("id", "another-mdm"), body.get("name", "Other MDM"))
+        elif path == "rotate-token":
+            return 200, {"ok": True, "token": outside.rotate_token(state, body["location"])}
+        elif path == "forget-user":
+            outside.forget_user(state, body["location"], body["clientUserId"])
+        elif path == "add-asset":
+            outside.purchase(state, body["location"], _asset(body))
+        elif path == "page-size":
+            if body["endpoint"] not in state.page_sizes or int(body["size"]) < 1:
+                raise ValueError(f"page-size needs one of {sorted(state.page_sizes)} and a size of at least 1")
+            state.page_sizes[body["endpoint"]] = int(body["size"])
         else:
             return 404, {"error": f"unknown admin endpoint {path}"}
     except (KeyError, ValueError, TypeError) as error:
@@ -46,3 +59,18 @@ def handle(
     except AbctlError as error:
         return 400, {"error": error.message}
     return 200, {"ok": True}
+
+
+def _asset(body: dict[str, Any]) -> SandboxAsset:
+    kind = str(body.get("productType", "App"))
+    return SandboxAsset(
+        adam_id=str(body["adamId"]),
+        pricing_param=str(body.get("pricingParam", "STDQ")),
+        name=str(body.get("name") or body["adamId"]),
+        product_type=kind,
+        total=int(body.get("total", 0)),
+        device_assignable=bool(body.get("deviceAssignable", kind == "App")),
+        revocable=bool(body.get("revocable", kind == "App")),
+        platforms=tuple(str(p) for p in body.get("platforms") or ("iOS",)),
+        unlimited=bool(body.get("unlimited", False)),
+    )

@@ -1,11 +1,14 @@
-"""`SandboxApp`: the WSGI application serving Apple's v2 endpoints under /mdm/v2/, a content lookup at /lookup,
-and admin endpoints under /sandbox/ for tests and drills. Request validation, auth and the rate limit happen
-synchronously, as Apple's do; writes return an eventId and are processed after `event_delay` seconds.
+"""`SandboxApp`: the WSGI application serving Apple's v2 endpoints under /mdm/v2/, the content lookup at
+/lookup, invitations at /invite, and admin endpoints under /sandbox/ for tests and drills. Request validation,
+auth and the rate limit happen synchronously, as Apple's do; writes return an eventId and are processed after
+`event_delay` seconds (when a request of the location comes, or when `tick` runs), and each processed event is
+announced to the location's notification URL, if it set one (abctl.sandbox.notify).
 """
 
 from __future__ import annotations
 
 import json
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -13,56 +16,47 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qs
 
-from abctl.sandbox import admin, reads
+from abctl.sandbox import admin, client_config, reads
+from abctl.sandbox.errors import ERROR_CODES, AppleError, error_body
 from abctl.sandbox.faults import FaultSpec
+from abctl.sandbox.lookup import lookup
+from abctl.sandbox.notifications import for_event
+from abctl.sandbox.notify import Delivery, Notifier, envelope
 from abctl.sandbox.operations import process
 from abctl.sandbox.ratelimit import ARRIVED
 from abctl.sandbox.state import Location, SandboxEvent, SandboxState
+from abctl.sandbox.options import SandboxOptions
+from abctl.sandbox.outside import accept_invitation
+from abctl.sandbox.state import Built, Location, SandboxEvent, SandboxState
 from abctl.sandbox.tokens import token_id_of
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
-STATUS_TEXT = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 404: "Not Found", 405: "Method Not Allowed",
-               415: "Unsupported Media Type", 429: "Too Many Requests", 500: "Internal Server Error",
-               503: "Service Unavailable"}  # fmt: skip
+STATUS_TEXT = {200: "OK", 400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found",
+               405: "Method Not Allowed", 410: "Gone", 415: "Unsupported Media Type", 429: "Too Many Requests",
+               500: "Internal Server Error", 503: "Service Unavailable"}  # fmt: skip
+TOKEN68 = re.compile(r"[A-Za-z0-9\-._~+/]+=*")  # RFC 6750's b64token: what may follow "Bearer "
 LIMITS = {"maxAssets": 25, "maxUsers": 100, "maxNotificationLength": 512, "maxRevokeClientUserIds": 100,
           "maxClientUserIds": 1000, "maxSerialNumbers": 1000, "maxRevokeSerialNumbers": 100,
           "maxRequestPerSecond": 15, "maxSubscriptions": 25, "maxSubscriptionClientUserIds": 1000,
           "maxMdmNameLength": 100, "maxMdmMetadataLength": 255, "maxMdmIdLength": 100}  # fmt: skip
-ERRORS = {9601: (401, "Login required"), 9621: (401, "The sToken has expired"),
-          9622: (401, "Invalid authentication token"), 9625: (401, "The server has revoked the sToken"),
-          9646: (429, "Too many requests for the current organization"), 9650: (400, "Page index out of range"),
-          9700: (400, "Too many assets"), 9701: (400, "Too many clientUserIds"), 9702: (400, "Too many serialNumbers"),
-          9703: (400, "Duplicate assets"), 9704: (400, "Duplicate clientUserIds"),
-          9705: (400, "Duplicate serialNumbers"), 9706: (400, "Asset is not revocable"),
-          9707: (400, "Asset is not device assignable"), 9708: (400, "Event not found"),
-          9710: (400, "Notification URL and token must be given together"),
-          9712: (400, "Notification URL must be HTTPS"), 9713: (400, "MDM metadata too long"),
-          9714: (400, "Too many users"), 9715: (400, "Duplicate users"), 9717: (400, "Invalid email"),
-          9718: (400, "No assets"), 9719: (400, "No clientUserIds or serialNumbers"), 9720: (400, "No users"),
-          9721: (400, "Invalid versionId"), 9722: (401, "Invalid authorization header, must match 'Bearer {sToken}'"),
-          9723: (400, "mdmInfo needs id, name and metadata"), 9724: (400, "mdmInfo id too long"),
-          9725: (400, "mdmInfo name too long"), 9726: (405, "Unsupported HTTP method"),
-          9727: (415, "Unsupported Content-Type"), 9729: (503, "Service temporarily unavailable"),
-          9603: (500, "Internal error")}  # fmt: skip
 WRITES = {"assets/associate": "ASSOCIATE", "assets/disassociate": "DISASSOCIATE", "assets/revoke": "REVOKE",
           "users/create": "CREATE", "users/update": "UPDATE", "users/retire": "RETIRE"}  # fmt: skip
 READS = {"assets", "assignments", "users", "status", "client/config", "service/config"}
-
-
-class AppleError(Exception):
-    def __init__(self, number: int) -> None:
-        super().__init__(number)
-        self.number = number
 
 
 class SandboxApp:
     """The WSGI callable. One instance per sandbox; thread-safe."""
 
     def __init__(self, state: SandboxState, *, faults: FaultSpec | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:  # fmt: skip
+                 sleep: Callable[[float], None] = time.sleep, options: SandboxOptions | None = None,
+                 notifier: Notifier | None = None) -> None:  # fmt: skip
         self.state = state
         self.faults = faults or FaultSpec()
+        self.options = options or SandboxOptions()
+        self.notifier = notifier or Notifier(attempts=self.options.notify_attempts,
+                                             retry_delay=self.options.notify_retry_delay)  # fmt: skip
         self._sleep = sleep
+        state.notify = self._emit
 
     def _set_faults(self, faults: FaultSpec) -> None:
         self.faults = faults
@@ -82,7 +76,10 @@ class SandboxApp:
                 self.state, method, path.removeprefix("/sandbox/"), raw, set_faults=self._set_faults
             )
         elif path == "/lookup":
-            status, body = 200, reads.lookup(self.state, query)
+            with self.state.lock:
+                status, body = 200, lookup(self.state.metadata, query)
+        elif path == "/invite":
+            status, body = self._invite(query.get("inviteCode", ""))
         elif path.startswith("/mdm/v2/"):
             status, body = self._apple(method, path.removeprefix("/mdm/v2/"), query, raw, environ, base)
             if status == -1:
@@ -90,8 +87,8 @@ class SandboxApp:
         else:
             status, body = 404, {"errorNumber": 9602, "errorMessage": "Unknown endpoint"}
         headers = [("Content-Type", "application/json")]
-        if isinstance(body, dict) and body.get("errorNumber") == 9729:
-            headers.append(("Retry-After", "1"))
+        if isinstance(body, dict) and body.get("errorNumber") in (9603, 9729) and status >= 500:
+            headers.append(("Retry-After", str(self.faults.retry_after)))  # Apple documents it for 5xx
         start_response(f"{status} {STATUS_TEXT.get(status, 'OK')}", headers)
         return [json.dumps(body).encode()]
 
@@ -102,16 +99,16 @@ class SandboxApp:
         fault = self.faults.pick()
         if fault == "drop":
             return -1, {}
-        if fault == "429":
-            return _error(9646)
-        if fault == "503":
-            return _error(9729)
+        if fault in ("429", "503", "500"):
+            return error_body({"429": 9646, "503": 9729, "500": 9603}[fault])
         if fault == "err200":
-            return 200, {"errorNumber": 9603, "errorMessage": ERRORS[9603][1]}
+            return 200, error_body(self.faults.err200_number)[1]
+        if fault == "error" and self.faults.error_number is not None:
+            return error_body(self.faults.error_number)
         try:
             return 200, self._route(method, endpoint, query, raw, environ, base)
         except AppleError as error:
-            return _error(error.number)
+            return error_body(error.number, error.info)
 
     def _route(self, method: str, endpoint: str, query: dict[str, str], raw: bytes, environ: dict[str, Any],
                base: str) -> dict[str, Any]:  # fmt: skip
@@ -122,42 +119,61 @@ class SandboxApp:
             raise AppleError(9726)
         if endpoint == "service/config":
             return reads.service_config(base, LIMITS | {"maxRequestPerSecond": self.state.max_request_per_second},
-                                        ERRORS)  # fmt: skip
+                                        ERROR_CODES)  # fmt: skip
         location = self._authenticate(environ.get("HTTP_AUTHORIZATION"))
         if not self.state.counter.admit(location.name, location.org_name, f"{method} {endpoint}", environ[ARRIVED],
                                         self.state.max_request_per_second):  # fmt: skip
             raise AppleError(9646)
         with self.state.lock:
             self._process_due(location)
-            if method == "POST":
-                if not environ.get("CONTENT_TYPE", "").startswith("application/json"):
-                    raise AppleError(9727)
-                try:
-                    body = json.loads(raw or b"{}")
-                except ValueError:
-                    raise AppleError(9602) from None
-                if endpoint == "client/config":
-                    return reads.set_client_config(location, body, LIMITS, AppleError)
+            if method == "GET":
+                return self._read(location, endpoint, query)
+            if not environ.get("CONTENT_TYPE", "").startswith("application/json"):
+                raise AppleError(9727)
+            try:
+                body = json.loads(raw or b"{}")
+            except ValueError:
+                raise AppleError(9602) from None
+            if not isinstance(body, dict):
+                raise AppleError(9602)
+            if endpoint != "client/config":
                 return self._accept_write(location, endpoint, body)
-            if endpoint == "client/config":
-                return reads.client_config(location)
-            if endpoint == "status":
-                return self._status(location, query.get("eventId", ""))
-            bump = endpoint != "assets" and self.faults.pversion and query.get("pageIndex", "0") != "0"
-            if bump and self.faults.roll(self.faults.pversion):
-                location.bump()  # a write happened mid-walk
-            return reads.page(self.state, location, endpoint, query, AppleError)
+            change = client_config.validate(body, LIMITS, https_only=self.options.notify_https_only,
+                                            loopback_only=not self.options.notify_any_host)  # fmt: skip
+        return self._configure(location, change)
+
+    def _read(self, location: Location, endpoint: str, query: dict[str, str]) -> dict[str, Any]:
+        if endpoint == "client/config":
+            return client_config.client_config(location, reads.envelope)
+        if endpoint == "status":
+            return self._status(location, query.get("eventId", ""))
+        bump = endpoint != "assets" and self.faults.pversion and query.get("pageIndex", "0") != "0"
+        if bump and self.faults.roll(self.faults.pversion):
+            location.bump()  # a write happened mid-walk
+        return reads.page(self.state, location, endpoint, query, AppleError)
+
+    def _configure(self, location: Location, change: client_config.ConfigChange) -> dict[str, Any]:
+        """POST client/config after its checks: the TEST_NOTIFICATION goes out (outside the lock: the receiver
+        may take its time) and the settings are kept only when it was answered (9728 otherwise)."""
+        if change.url:
+            test = Delivery(change.url, change.token or "", envelope("TEST_NOTIFICATION", location.uid, {}))
+            if not self.notifier.deliver_now(test):
+                raise AppleError(9728)
+        with self.state.lock:
+            client_config.apply(location, change)
+            return client_config.client_config(location, reads.envelope)
 
     def _authenticate(self, header: str | None) -> Location:
+        """9601 without a header, 9722 when it is not `Bearer <token>`, 9622 for a token that is not (or no longer)
+        one of a location's, 9625 revoked, 9621 expired."""
         if not header:
             raise AppleError(9601)
         scheme, _, credential = header.partition(" ")
-        if scheme != "Bearer" or not credential or " " in credential.strip():
+        if scheme.lower() != "bearer" or not TOKEN68.fullmatch(credential):
             raise AppleError(9722)
-        token_id = token_id_of(credential.strip())
-        if token_id is None:
-            raise AppleError(9722)
-        location = self.state.by_token(token_id) or self.state.register_minted(credential.strip(), token_id)
+        token_id = token_id_of(credential)
+        location = None if token_id is None else (
+            self.state.by_token(token_id) or self.state.register_minted(credential, token_id))  # fmt: skip
         if location is None:
             raise AppleError(9622)
         if location.revoked:
@@ -167,20 +183,47 @@ class SandboxApp:
         return location
 
     def _accept_write(self, location: Location, endpoint: str, body: dict[str, Any]) -> dict[str, Any]:
-        reads.validate_write(location, endpoint, body, LIMITS, AppleError)
+        reads.validate_write(location, endpoint, body, LIMITS, AppleError,
+                             unknown_users_sync=self.options.unknown_users == "sync")  # fmt: skip
         event = SandboxEvent(str(uuid.uuid4()), WRITES[endpoint], self.state.clock(), body)
         if self.faults.roll(self.faults.pstuck):
             event.stuck_polls = self.faults.stuck_polls
         location.events[event.event_id] = event
         if self.state.event_delay <= 0 and not event.stuck_polls:
-            process(location, event)
+            self._finish(location, event)
         return reads.envelope(location, {"eventId": event.event_id})
+
+    def tick(self) -> None:
+        """Process every location's due events, as Apple does whether anyone polls or not (the served sandbox
+        calls this a few times a second)."""
+        with self.state.lock:
+            for location in list(self.state.locations.values()):
+                self._process_due(location)
 
     def _process_due(self, location: Location) -> None:
         now = self.state.clock()
         for event in location.events.values():
             if event.status == "PENDING" and not event.stuck_polls and now - event.created_at >= self.state.event_delay:
-                process(location, event)
+                self._finish(location, event)
+
+    def _finish(self, location: Location, event: SandboxEvent) -> None:
+        process(location, event)
+        self._emit(location, for_event(location, event))
+
+    def _emit(self, location: Location, built: list[Built]) -> None:
+        """Queue notifications for the location's URL: only the subscribed types; never waits for delivery."""
+        if not location.notification_url or not location.notification_token:
+            return
+        wanted = [(kind, body) for kind, body in built if kind in location.notification_types]
+        self.notifier.send(Delivery(location.notification_url, location.notification_token,
+                                    envelope(kind, location.uid, body)) for kind, body in wanted)  # fmt: skip
+
+    def _invite(self, invite_code: str) -> tuple[int, dict[str, Any]]:
+        """The invitation link of `urls.invitationEmail`: opening it accepts the invitation."""
+        user = accept_invitation(self.state, invite_code)
+        if user is None:
+            return 404, {"error": "no pending invitation with this code"}
+        return 200, {"accepted": True, "clientUserId": user.client_user_id, "status": user.status}
 
     def _status(self, location: Location, event_id: str) -> dict[str, Any]:
         event = location.events.get(event_id)
@@ -195,8 +238,3 @@ class SandboxApp:
         if event.failures:
             body["failures"] = event.failures
         return reads.envelope(location, body)
-
-
-def _error(number: int) -> tuple[int, dict[str, Any]]:
-    status, message = ERRORS.get(number, (400, "Error"))
-    return status, {"errorNumber": number, "errorMessage": message}

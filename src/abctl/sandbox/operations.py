@@ -8,15 +8,11 @@ import hashlib
 import uuid
 from collections.abc import Sequence
 
+from abctl.sandbox.errors import ASYNC_MESSAGES
 from abctl.sandbox.state import Location, SandboxEvent, SandboxUser
 
 KIND_KEYS = {"serialNumber": "serialNumbers", "clientUserId": "clientUserIds"}
-MESSAGES = {
-    9709: "There aren't enough assets available to complete this association.",
-    9609: "Registered user not found",
-    9716: "A registered user with the given clientUserId already exists",
-    9602: "Invalid argument",
-}
+MESSAGES = {**ASYNC_MESSAGES, 9602: "Invalid argument"}
 
 
 def _targets(payload: dict[str, object]) -> list[tuple[str, str]]:
@@ -71,6 +67,11 @@ def process(location: Location, event: SandboxEvent) -> None:
         "UPDATE": update_users,
         "RETIRE": retire_users,
     }[event.event_type]
+    if event.event_type == "REVOKE":
+        event.affected = _doomed(location, event.payload)  # what it takes away, read before it does
+    elif event.event_type in ("ASSOCIATE", "DISASSOCIATE"):
+        targets = _targets(event.payload)
+        event.affected = [(a, p, kind, target) for a, p in _assets(event.payload) for kind, target in targets]
     requested, completed, failures = handler(location, event.payload)
     event.num_requested, event.num_completed, event.failures = requested, completed, failures
     event.status = "FAILED" if failures else "COMPLETE"
@@ -103,14 +104,19 @@ def disassociate(location: Location, payload: dict[str, object]) -> tuple[int, i
     return count, count, []
 
 
-def revoke(location: Location, payload: dict[str, object]) -> tuple[int, int, list[dict[str, object]]]:
+def _doomed(location: Location, payload: dict[str, object]) -> list[tuple[str, str, str, str]]:
+    """The assignments a revoke removes: every revocable asset of its targets."""
     targets = set(_targets(payload))
-    doomed = [
+    return [
         pair for pair in location.assignments
         if (pair[2], pair[3]) in targets and location.assets.get((pair[0], pair[1])) is not None
         and location.assets[(pair[0], pair[1])].revocable
     ]  # fmt: skip
-    for pair in doomed:
+
+
+def revoke(location: Location, payload: dict[str, object]) -> tuple[int, int, list[dict[str, object]]]:
+    targets = set(_targets(payload))
+    for pair in _doomed(location, payload):
         location.unassign(*pair)
     return len(targets), len(targets), []
 

@@ -1,5 +1,6 @@
-"""Apple's response shapes: service and client config, paginated collections with versionIds and deltas,
-request validation for writes, and the content lookup.
+"""Apple's response shapes: service config, paginated collections with versionIds, deltas and every
+documented filter, and the synchronous request validation of writes (client/config lives in client_config.py,
+the content lookup in lookup.py).
 """
 
 from __future__ import annotations
@@ -7,10 +8,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from abctl.sandbox.state import Location, SandboxState
+from abctl.sandbox.state import Location, SandboxState, user_json
 
-ErrorFactory = Callable[[int], Exception]
+ErrorFactory = Callable[..., Exception]  # (errorNumber, errorInfo=None) -> the exception to raise
 AssignmentKey = tuple[str, str, str, str]  # adamId, pricingParam, "serialNumber" or "clientUserId", the target
+ACTIVE = frozenset({"Registered", "Associated"})
+INACTIVE = frozenset({"excludeInactiveUsers"})
 
 
 def envelope(location: Location, body: dict[str, Any]) -> dict[str, Any]:
@@ -22,7 +25,8 @@ def envelope(location: Location, body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
-def service_config(base: str, limits: dict[str, int], errors: dict[int, tuple[int, str]]) -> dict[str, Any]:
+def service_config(base: str, limits: dict[str, int], errors: dict[int, str]) -> dict[str, Any]:
+    """Limits, the URLs of every endpoint (invitations and the lookup included) and every error number."""
     api = f"{base}/mdm/v2/"
     names = {"clientConfig": "client/config", "getAssets": "assets", "getAssignments": "assignments",
              "getUsers": "users", "associateAssets": "assets/associate", "disassociateAssets": "assets/disassociate",
@@ -34,46 +38,23 @@ def service_config(base: str, limits: dict[str, int], errors: dict[int, tuple[in
     return {
         "limits": limits,
         "urls": urls,
-        "errorCodes": [{"errorNumber": n, "errorMessage": m} for n, (_, m) in sorted(errors.items())],
+        "errorCodes": [{"errorNumber": n, "errorMessage": m} for n, m in sorted(errors.items())],
         "notificationTypes": ["ASSET_COUNT", "ASSET_MANAGEMENT", "USER_MANAGEMENT", "USER_ASSOCIATED"],
     }
 
 
-def client_config(location: Location) -> dict[str, Any]:
-    return envelope(location, {"countryISO2ACode": location.country, "defaultPlatform": location.default_platform,
-                               "locationName": location.location_name, "websiteURL": location.website_url})  # fmt: skip
-
-
-def set_client_config(
-    location: Location, body: dict[str, Any], limits: dict[str, int], error: ErrorFactory
-) -> dict[str, Any]:
-    info = body.get("mdmInfo")
-    if info is not None:
-        if not isinstance(info, dict) or not all(info.get(k) for k in ("id", "name", "metadata")):
-            raise error(9723)
-        if len(info["id"]) > limits["maxMdmIdLength"]:
-            raise error(9724)
-        if len(info["name"]) > limits["maxMdmNameLength"]:
-            raise error(9725)
-        if len(info["metadata"]) > limits["maxMdmMetadataLength"]:
-            raise error(9713)
-    url, token = body.get("notificationUrl"), body.get("notificationAuthToken")
-    if (url is None) != (token is None):
-        raise error(9710)
-    if url is not None and not str(url).startswith("https://"):
-        raise error(9712)
-    if info is not None:
-        location.mdm_info = {k: str(info[k]) for k in ("id", "name", "metadata")}
-    return client_config(location)
-
-
-def _asset_json(location: Location, key: tuple[str, str]) -> dict[str, Any]:
+def _asset_json(location: Location, key: tuple[str, str], *, apart: bool = False) -> dict[str, Any]:
+    """A ResponseAsset; `apart`: an UnlimitedResponseAsset (no total, available or retired count)."""
     asset = location.assets[key]
     assigned = location.assigned_count(key)
-    return {"adamId": asset.adam_id, "pricingParam": asset.pricing_param, "productType": asset.product_type,
-            "totalCount": asset.total, "assignedCount": assigned, "availableCount": max(0, asset.total - assigned),
-            "retiredCount": asset.retired, "deviceAssignable": asset.device_assignable, "revocable": asset.revocable,
-            "supportedPlatforms": list(asset.platforms)}  # fmt: skip
+    record = {"adamId": asset.adam_id, "pricingParam": asset.pricing_param, "productType": asset.product_type,
+              "totalCount": asset.total, "assignedCount": assigned, "availableCount": max(0, asset.total - assigned),
+              "retiredCount": asset.retired, "deviceAssignable": asset.device_assignable,
+              "revocable": asset.revocable, "supportedPlatforms": list(asset.platforms)}  # fmt: skip
+    if apart:
+        for name in ("totalCount", "availableCount", "retiredCount"):
+            del record[name]
+    return record
 
 
 def _truthy(value: str) -> bool:
@@ -83,12 +64,15 @@ def _truthy(value: str) -> bool:
 def _assignment_keys(location: Location, query: dict[str, str], since: int | None) -> list[AssignmentKey]:
     """The listing's assignments as keys: a page renders only its own 1,000 (a 100,000-row listing is built in
     milliseconds, under the state lock that every request of every location waits for)."""
-    if since is None and not query.keys() & {"adamId", "pricingParam", "serialNumber", "clientUserId"}:
+    if since is None and not query.keys() & {"adamId", "pricingParam", "serialNumber", "clientUserId"} | INACTIVE:
         return list(location.assignments)
+    inactive = _truthy(query.get("excludeInactiveUsers", ""))
     out = []
     for key, version in location.assignments.items():
         adam_id, pricing, kind, target = key
         if since is not None and version <= since:
+            continue
+        if inactive and kind == "clientUserId" and _user_status(location, target) not in ACTIVE:
             continue
         if query.get("adamId", adam_id) != adam_id or query.get("pricingParam", pricing) != pricing:
             continue
@@ -100,48 +84,83 @@ def _assignment_keys(location: Location, query: dict[str, str], since: int | Non
     return out
 
 
-def _render(endpoint: str, records: list[Any]) -> list[dict[str, Any]]:
-    if endpoint == "assignments":
-        return [
-            {"adamId": adam_id, "pricingParam": pricing, kind: target} for adam_id, pricing, kind, target in records
-        ]
+def _user_status(location: Location, client_user_id: str) -> str:
+    user = location.users.get(client_user_id)
+    return user.status if user is not None else "Deleted"
+
+
+def _render(location: Location, endpoint: str, records: list[Any], query: dict[str, str]) -> list[dict[str, Any]]:
+    if endpoint != "assignments":
+        return records
+    rendered = [
+        {"adamId": adam_id, "pricingParam": pricing, kind: target} for adam_id, pricing, kind, target in records
+    ]
+    if _truthy(query.get("includeUserState", "")):
+        for record in rendered:
+            if "clientUserId" in record:
+                record["userState"] = _user_status(location, record["clientUserId"])
+    return rendered
+
+
+def _assets(location: Location, query: dict[str, str]) -> list[dict[str, Any]]:
+    unlimited = query.get("unlimited")
+    keys = [key for key, asset in location.assets.items() if unlimited is None or not asset.unlimited]
+    records = [_asset_json(location, key) for key in keys]
+    for name in ("adamId", "productType", "pricingParam"):
+        if name in query:
+            records = [r for r in records if r[name] == query[name]]
+    for name in ("revocable", "deviceAssignable"):
+        if name in query:
+            records = [r for r in records if r[name] == _truthy(query[name])]
+    for name, field, compare in (("minAvailableCount", "availableCount", int.__ge__),
+                                 ("maxAvailableCount", "availableCount", int.__le__),
+                                 ("minAssignedCount", "assignedCount", int.__ge__),
+                                 ("maxAssignedCount", "assignedCount", int.__le__)):  # fmt: skip
+        if name in query:
+            records = [r for r in records if compare(r[field], _int(query[name]))]
     return records
+
+
+def unlimited_assets(location: Location, query: dict[str, str]) -> list[dict[str, Any]]:
+    """`unlimited=true`: the unlimited assets, apart from the page (UnlimitedResponseAsset)."""
+    if not _truthy(query.get("unlimited", "")):
+        return []
+    found = [_asset_json(location, key, apart=True) for key, asset in location.assets.items() if asset.unlimited]
+    for name in ("adamId", "productType", "pricingParam"):
+        if name in query:
+            found = [r for r in found if r[name] == query[name]]
+    return found
+
+
+def _int(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise ValueError(text) from None
 
 
 def _records(location: Location, endpoint: str, query: dict[str, str], since: int | None) -> list[Any]:
     if endpoint == "assets":
-        records = [_asset_json(location, key) for key in location.assets]
-        for name, field in (("adamId", "adamId"), ("productType", "productType"), ("pricingParam", "pricingParam")):
-            if name in query:
-                records = [r for r in records if r[field] == query[name]]
-        for name in ("revocable", "deviceAssignable"):
-            if name in query:
-                records = [r for r in records if r[name] == _truthy(query[name])]
-        for name, field, compare in (("minAvailableCount", "availableCount", int.__ge__),
-                                     ("maxAvailableCount", "availableCount", int.__le__),
-                                     ("minAssignedCount", "assignedCount", int.__ge__),
-                                     ("maxAssignedCount", "assignedCount", int.__le__)):  # fmt: skip
-            if name in query:
-                records = [r for r in records if compare(r[field], int(query[name]))]
-        return records
+        return _assets(location, query)
     if endpoint == "assignments":
         return _assignment_keys(location, query, since)
     users = []
+    # includeRetired=0 is v1's spelling of activeOnly, still in Apple's getting-started page (apple-api.md 2.7).
+    active_only = _truthy(query.get("activeOnly", "")) or query.get("includeRetired", "").lower() in {"0", "false"}
     for user in location.users.values():
         if since is not None and user.version <= since:
             continue
         if query.get("clientUserId", user.client_user_id) != user.client_user_id:
             continue
-        if _truthy(query.get("activeOnly", "")) and user.status == "Retired":
+        if "email" in query and (user.email or "").casefold() != query["email"].casefold():
+            continue
+        if "managedAppleId" in query and (user.managed_apple_id or "").casefold() != query["managedAppleId"].casefold():
+            continue
+        if active_only and user.status == "Retired":
             continue
         if _truthy(query.get("retiredOnly", "")) and user.status != "Retired":
             continue
-        record = {"clientUserId": user.client_user_id, "status": user.status, "inviteCode": user.invite_code}
-        if user.email:
-            record["email"] = user.email
-        if user.id_hash:
-            record["idHash"] = user.id_hash
-        users.append(record)
+        users.append(user_json(user))
     return users
 
 
@@ -163,24 +182,32 @@ def page(
     records: list[Any] | None = location.page_cache.get(key)
     if records is None:
         # Pages of one walk share the listing: build it once per version, as Apple's snapshot would be.
-        records = _records(location, endpoint, query, since)
+        try:
+            records = _records(location, endpoint, query, since)
+        except ValueError:
+            raise error(9602) from None
         location.page_cache.clear()
         location.page_cache[key] = records
     size = state.page_sizes[endpoint]
     total_pages = max(1, -(-len(records) // size))
     if index < 0 or index >= total_pages:
         raise error(9650)
-    chunk = _render(endpoint, records[index * size : (index + 1) * size])
+    chunk = _render(location, endpoint, records[index * size : (index + 1) * size], query)
     body: dict[str, Any] = {endpoint: chunk, "currentPageIndex": index, "size": len(chunk),
                             "totalPages": total_pages, "versionId": location.version_id()}  # fmt: skip
+    apart = unlimited_assets(location, query) if endpoint == "assets" and index == 0 else []
+    if apart:
+        body["unlimitedAssets"] = apart
     if index + 1 < total_pages:
         body["nextPageIndex"] = index + 1
     return envelope(location, body)
 
 
 def validate_write(location: Location, endpoint: str, body: dict[str, Any], limits: dict[str, int],
-                   error: ErrorFactory) -> None:  # fmt: skip
-    """Apple's synchronous checks: nothing is queued when one fails."""
+                   error: ErrorFactory, *, unknown_users_sync: bool = True) -> None:  # fmt: skip
+    """Apple's synchronous checks: nothing is queued when one fails. With `unknown_users_sync`, associate and
+    disassociate naming clientUserIds the location has no registered user for fail at once with 9609 and the
+    ids in errorInfo, as Fleet saw in production; otherwise they fail per target in the event (also Apple's)."""
     if endpoint.startswith("users/"):
         users = body.get("users") or []
         if not users:
@@ -227,9 +254,8 @@ def validate_write(location: Location, endpoint: str, body: dict[str, Any], limi
             raise error(9707)
         if endpoint == "assets/disassociate" and not asset.revocable:
             raise error(9706)
-
-
-def lookup(state: SandboxState, query: dict[str, str]) -> dict[str, Any]:
-    """A content-metadata lookup: names, kinds and platforms of the requested adamIds."""
-    ids = [item for item in query.get("id", "").split(",") if item]
-    return {"results": {adam_id: dict(state.metadata[adam_id]) for adam_id in ids if adam_id in state.metadata}}
+    # A user holding an assignment here is one Apple knows (the admin endpoints may assign without registering).
+    holders = {k[3] for k in location.assignments if k[2] == "clientUserId"} if clients else set()
+    unknown = [c for c in clients if _user_status(location, c) not in ACTIVE and c not in holders]
+    if unknown and unknown_users_sync:
+        raise error(9609, {"clientUserIds": unknown})

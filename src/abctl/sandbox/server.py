@@ -2,7 +2,9 @@
 
 The accept loop stamps each connection's arrival (`sandbox.ratelimit.ARRIVED` in the WSGI environ) before a
 handler thread exists, so Apple's rate limit counts the request when it arrived, not when a busy thread got to it.
-The dropped-connection fault (a `ConnectionError` from the app) closes the socket without an answer.
+The dropped-connection fault (a `ConnectionError` from the app) closes the socket without an answer. While
+served, an app with a `tick()` (SandboxApp) gets it called every `TICK_SECONDS`, so events complete and their
+notifications go out even when no client polls.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any
 from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer, make_server
 
 from abctl.sandbox.ratelimit import ARRIVED
+
+TICK_SECONDS = 0.1
 
 
 class _Handler(ServerHandler):
@@ -94,11 +98,24 @@ class RunningSandbox:
         self.api_url = f"{self.url}/mdm/v2/"
         self._thread = threading.Thread(target=self._server.serve_forever, name="abctl-sandbox", daemon=True)
         self._thread.start()
+        self._stopping = threading.Event()
+        self._ticker: threading.Thread | None = None
+        tick = getattr(app, "tick", None)
+        if callable(tick):
+            self._ticker = threading.Thread(target=self._tick, args=(tick,), name="abctl-sandbox-tick", daemon=True)
+            self._ticker.start()
+
+    def _tick(self, tick: Any) -> None:
+        while not self._stopping.wait(TICK_SECONDS):
+            tick()
 
     def shutdown(self) -> None:
+        self._stopping.set()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+        if self._ticker is not None:
+            self._ticker.join(timeout=5)
 
     def serve_forever(self) -> None:
         """Block until interrupted (for `abctl sandbox serve`)."""

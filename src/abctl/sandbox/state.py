@@ -4,6 +4,9 @@ Every write bumps the location's version counter; each record remembers the vers
 `sinceVersionId` read returns the records created or changed since. Removals do not appear in deltas: Apple does
 not document how they would (apple-api.md 3.3), so the sandbox shows none and abctl heals from asset counts.
 Associating a pair that already exists is a no-op success that consumes no seat. All access holds one lock.
+
+Changes made from outside (the admin endpoints: purchases, another MDM's assignments, an accepted invitation)
+announce themselves through `SandboxState.notify`, which the serving app points at its notification sender.
 """
 
 from __future__ import annotations
@@ -15,9 +18,14 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from abctl.errors import NotFoundError
 from abctl.sandbox.ratelimit import RequestCounter
+from abctl.sandbox.lookup import make_metadata
+
+UNLIMITED = 2_147_483_647  # the totalCount Apple shows for an unlimited (free) asset
+Built = tuple[str, dict[str, Any]]  # (notificationType, notification body)
 
 Target = tuple[str, str]  # ("serialNumber" | "clientUserId", id)
 AssetKey = tuple[str, str]  # (adamId, pricingParam)
@@ -35,6 +43,7 @@ class SandboxAsset:
     platforms: tuple[str, ...]
     retired: int = 0
     version: int = 0
+    unlimited: bool = False
 
 
 @dataclass
@@ -59,6 +68,11 @@ class SandboxEvent:
     num_completed: int = 0
     failures: list[dict[str, object]] = field(default_factory=list)
     stuck_polls: int = 0
+    affected: list[tuple[str, str, str, str]] = field(default_factory=list)  # the pairs it was about (notifications)
+
+    def assets(self) -> list[tuple[str, str]]:
+        items: list[dict[str, str]] = self.payload.get("assets", []) or []  # type: ignore[assignment]
+        return [(str(a["adamId"]), str(a.get("pricingParam") or "STDQ")) for a in items]
 
 
 @dataclass
@@ -74,6 +88,9 @@ class Location:
     website_url: str = "https://school.apple.com"
     revoked: bool = False
     mdm_info: dict[str, str] | None = None
+    notification_url: str | None = None
+    notification_token: str | None = None
+    notification_types: tuple[str, ...] = ()
     assets: dict[AssetKey, SandboxAsset] = field(default_factory=dict)
     assignments: dict[tuple[str, str, str, str], int] = field(default_factory=dict)
     users: dict[str, SandboxUser] = field(default_factory=dict)
@@ -126,6 +143,7 @@ class SandboxState:
         self.page_sizes = {"assets": 500, "assignments": 1000, "users": 1000}
         self.max_request_per_second = 15
         self.counter = RequestCounter()  # the rate limit and the request statistics (sandbox.ratelimit)
+        self.notify: Callable[[Location, list[Built]], None] = lambda location, built: None
 
     # -- setup ------------------------------------------------------------------------------------------------
 
@@ -143,9 +161,8 @@ class SandboxState:
             loc = self.location(location)
             asset.version = loc.bump()
             loc.assets[(asset.adam_id, asset.pricing_param)] = asset
-            kind = "ebook" if asset.product_type == "Book" else "software"
             self.metadata.setdefault(
-                asset.adam_id, {"name": asset.name, "kind": kind, "platforms": list(asset.platforms)}
+                asset.adam_id, make_metadata(asset.adam_id, asset.name, asset.product_type, asset.platforms)
             )
 
     def register_minted(self, bearer: str, token_id: str) -> Location | None:
@@ -193,19 +210,24 @@ class SandboxState:
             self.location(location).unassign(adam_id, pricing, kind, target)
 
     def set_total(self, location: str, adam_id: str, total: int, pricing: str = "STDQ") -> None:
+        """Licenses bought, refunded or moved to another location outside any MDM (ASSET_COUNT)."""
         with self.lock:
             loc = self.location(location)
-            loc.assets[(adam_id, pricing)].total = total
-            loc.assets[(adam_id, pricing)].version = loc.bump()
+            asset = loc.assets[(adam_id, pricing)]
+            delta, asset.total = total - asset.total, total
+            asset.version = loc.bump()
+            if delta:
+                self.notify(loc, [_asset_count(adam_id, pricing, delta)])
 
     def associate_user(self, location: str, client_user_id: str) -> None:
-        """The user accepted the invitation (status Associated, as USER_ASSOCIATED would say)."""
+        """The user accepted the invitation: status Associated, and USER_ASSOCIATED."""
         with self.lock:
             loc = self.location(location)
             user = loc.users[client_user_id]
             user.status = "Associated"
-            user.id_hash = hashlib.sha256(client_user_id.encode()).hexdigest()[:16]
+            user.id_hash = user.id_hash or hashlib.sha256(client_user_id.encode()).hexdigest()[:16]
             user.version = loc.bump()
+            self.notify(loc, [("USER_ASSOCIATED", {"associatedUsers": [user_json(user)]})])
 
     def revoke_token(self, location: str) -> None:
         with self.lock:
@@ -228,3 +250,21 @@ class SandboxState:
 
     def reset_stats(self) -> None:
         self.counter.reset()
+
+
+def user_json(user: SandboxUser) -> dict[str, Any]:
+    """A ResponseUser, as GET users and the notifications show it (no managedAppleId: it is request-only)."""
+    record: dict[str, Any] = {
+        "clientUserId": user.client_user_id,
+        "status": user.status,
+        "inviteCode": user.invite_code,
+    }
+    if user.email:
+        record["email"] = user.email
+    if user.id_hash:
+        record["idHash"] = user.id_hash
+    return record
+
+
+def _asset_count(adam_id: str, pricing: str, delta: int) -> Built:
+    return ("ASSET_COUNT", {"adamId": adam_id, "countDelta": delta, "pricingParam": pricing})
