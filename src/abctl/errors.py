@@ -139,11 +139,16 @@ class AppleAPIError(AbctlError):
         status_code: int | None = None,
         error_number: int | None = None,
         error_message: str | None = None,
+        client_user_ids: tuple[str, ...] = (),
+        serial_numbers: tuple[str, ...] = (),
     ) -> None:
         super().__init__(message, hint=hint)
         self.status_code = status_code
         self.error_number = error_number
         self.error_message = error_message
+        # The targets Apple's `errorInfo` names (a synchronous 9609 lists the unknown clientUserIds).
+        self.client_user_ids = client_user_ids
+        self.serial_numbers = serial_numbers
 
 
 class AppleUnavailableError(AppleAPIError):

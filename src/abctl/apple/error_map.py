@@ -51,14 +51,24 @@ def token_error(number: int) -> TokenError:
     )
 
 
-def apple_error(number: int, message: str, status_code: int | None, *, known: dict[int, str]) -> AbctlError:
-    """The typed error for one Apple errorNumber; unknown numbers keep their number and Apple's text."""
+def apple_error(
+    number: int, message: str, status_code: int | None, *, known: dict[int, str], info: object = None
+) -> AbctlError:
+    """The typed error for one Apple errorNumber; unknown numbers keep their number and Apple's text. `info` is
+    the answer's `errorInfo`: the clientUserIds and serialNumbers it names travel with the error."""
     if number in AUTH_ERRORS:
         return token_error(number)
     kind, meaning = ERRORS.get(number, (AppleAPIError, ""))
     text = message or known.get(number, "") or meaning
     label = f"Apple error {number}: {text}" if text else f"Apple error {number}"
-    return kind(label, hint=HINTS[kind], status_code=status_code, error_number=number, error_message=text or None)
+    users, serials = _targets(info, "clientUserIds"), _targets(info, "serialNumbers")
+    return kind(label, hint=HINTS[kind], status_code=status_code, error_number=number, error_message=text or None,
+                client_user_ids=users, serial_numbers=serials)  # fmt: skip
+
+
+def _targets(info: object, key: str) -> tuple[str, ...]:
+    values = info.get(key) if isinstance(info, dict) else None
+    return tuple(str(value) for value in values) if isinstance(values, list) else ()
 
 
 def status_error(status_code: int) -> AbctlError:

@@ -78,8 +78,8 @@ class Requester:
                 if number is None and response.status_code < 400 and data is not None:
                     return data
                 failure = self._failure(response, data, number, known, f"{method} {path}")
-                retry = should_retry(response.status_code, number, write=write)
                 delay = retry_after_seconds(response.headers.get("Retry-After"))
+                retry = should_retry(response.status_code, number, write=write, retry_after=delay is not None)
             if not retry or attempt >= self.policy.max_attempts:
                 raise failure
             if delay is None:
@@ -89,9 +89,12 @@ class Requester:
             self._sleep(delay)
             waited += delay
 
-    def fetch(self, url: str, *, params: Mapping[str, str], cookies: Mapping[str, str]) -> httpx.Response:
-        """One GET to another Apple service (the content lookup): limited and traced, not retried, no bearer."""
-        request = self.http.build_request("GET", url, params=params)
+    def fetch(
+        self, url: str, *, params: Mapping[str, str], cookies: Mapping[str, str], timeout: float | None = None
+    ) -> httpx.Response:
+        """One GET to another Apple service (the content lookup): limited and traced, not retried, no bearer;
+        `timeout` (seconds) replaces the client's own for this request."""
+        request = self.http.build_request("GET", url, params=params, timeout=timeout or self.http.timeout)
         del request.headers["Authorization"]  # the bearer sToken belongs to the management API only
         if cookies:
             request.headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in cookies.items())
@@ -129,7 +132,8 @@ class Requester:
         if number is None:
             return status_error(response.status_code)
         message = data.get("errorMessage") if data is not None else None
-        return apple_error(number, str(message or ""), response.status_code, known=known)
+        info = data.get("errorInfo") if data is not None else None
+        return apple_error(number, str(message or ""), response.status_code, known=known, info=info)
 
     def _log(self, request: httpx.Request, outcome: str, started: float) -> None:
         if self._trace is not None:

@@ -1,8 +1,10 @@
 """When a failed request is sent again, and how long to wait first.
 
 Bounded twice: by attempts and by the total time spent waiting for one request. Reads are retried on anything
-transient; a write only when Apple certainly did not act on it (apple-api.md 3.4): 429/9646, 503/9729, or a
-connection that failed before the request left.
+transient; a write only when Apple certainly did not act on it (apple-api.md 3.4): 429/9646, 503/9729, a 5xx
+error answer carrying Retry-After (a synchronous ErrorResponse means nothing was queued, and Apple says when to
+come back), or a connection that failed before the request left. Errors Apple sends with HTTP 200 (9646, the
+authentication errors) are treated exactly as their HTTP forms: the errorNumber decides, not the status.
 """
 
 from __future__ import annotations
@@ -32,9 +34,14 @@ class RetryPolicy:
         return ceiling * (0.5 + rng.random() / 2)
 
 
-def should_retry(status_code: int, error_number: int | None, *, write: bool) -> bool:
-    """Whether an HTTP answer (with its errorNumber, if any) is worth sending again."""
+def should_retry(status_code: int, error_number: int | None, *, write: bool, retry_after: bool = False) -> bool:
+    """Whether an HTTP answer (with its errorNumber, if any) is worth sending again; `retry_after`: it carried a
+    Retry-After header."""
     if error_number in NOT_ACCEPTED or status_code in (429, 503):
+        return True
+    if error_number in AUTH_ERRORS:
+        return False
+    if status_code >= 500 and retry_after and error_number is not None:
         return True
     if write:
         return False

@@ -16,6 +16,8 @@ from abctl.models.apple import EventFailure
 from abctl.models.enums import TargetKind
 from abctl.models.licenses import LicenseSource, LicenseState
 from abctl.services.ledger.writes import SettledWrite, send_write, settle_write
+from abctl.services.licensing import unregistered
+from abctl.services.licensing.unregistered import unregistered_users, without
 
 if TYPE_CHECKING:
     from abctl.apple.batching import AssetBatch
@@ -111,8 +113,18 @@ def execute(
         for batch in associate_batches(group.assets, limits=limits, **{field: group.targets}):
             settled, ids = _send(rt, account, batch, source, platforms, wait=wait)
             calls += 1
-            _record(rt, settled, ids, batch, outcomes, reasons, account.name)
-            done += len(batch.assets) * len(batch.targets)
+            size = len(batch.assets) * len(batch.targets)
+            refused = unregistered_users(rt, account, batch, settled)
+            if refused:  # a synchronous 9609: refuse those users, send the rest once more
+                rest, ids, dropped = without(batch, refused, ids)
+                _refuse_unregistered(rt, account, batch, refused, dropped, outcomes)
+                if rest is not None:
+                    settled, ids = _send(rt, account, rest, source, platforms, wait=wait, license_ids=ids)
+                    calls += 1
+                    _record(rt, settled, ids, rest, outcomes, reasons, account.name)
+            else:
+                _record(rt, settled, ids, batch, outcomes, reasons, account.name)
+            done += size
             if on_progress:
                 on_progress(done, total)
     _log(rt, space, outcomes.values())
@@ -144,19 +156,21 @@ def _send(
     platforms: dict[str, str | None],
     *,
     wait: bool,
+    license_ids: list[int] | None = None,
 ) -> tuple[SettledWrite, list[int]]:
-    """Commit the pending licenses and the intent, send the call, wait for its event."""
+    """Commit the pending licenses (or reuse `license_ids`, one per asset x target in order) and the intent, send
+    the call, wait for its event."""
     from abctl.store.licenses import NewLicense
 
     kind = batch.target_kind
-    ids = rt.store.insert_pending_licenses(
+    ids = license_ids if license_ids is not None else rt.store.insert_pending_licenses(
         [
             NewLicense(account.id, adam_id, pricing, kind, target, str(source), platforms.get(target))
             for adam_id, pricing in batch.assets
             for target in batch.targets
         ],
         now=rt.now(),
-    )
+    )  # fmt: skip
     payload = {
         "assets": [list(asset) for asset in batch.assets],
         "target_kind": str(kind),
@@ -165,6 +179,26 @@ def _send(
     }
     sent = send_write(rt, account, "associate", payload, lambda client: client.associate(batch))
     return settle_write(rt, sent, wait=wait), ids
+
+
+def _refuse_unregistered(
+    rt: Runtime,
+    account: Account,
+    batch: AssetBatch,
+    refused: list[str],
+    license_ids: list[int],
+    outcomes: dict[OutcomeKey, TargetOutcome],
+) -> None:
+    """Users Apple does not know: their licenses failed (never queued), their outcome refused, and abctl stops
+    taking them for enrolled until a sync or `users invite` says otherwise."""
+    rt.store.set_license_state(license_ids, LicenseState.FAILED, detail=unregistered.DETAIL)
+    rt.store.set_apple_user_status(account.id, refused, unregistered.FORGOTTEN, now=rt.now())
+    kind = str(batch.target_kind)
+    for adam_id, _pricing in batch.assets:
+        for target in refused:
+            outcomes[(adam_id, kind, target)] = TargetOutcome(
+                adam_id, kind, target, account.name, kind, "refused", unregistered.reason(target, account.name)
+            )
 
 
 def _failure(settled: SettledWrite, adam_id: str, kind: TargetKind, target: str) -> EventFailure | None:
