@@ -142,7 +142,7 @@ def test_apple_refusing_the_call_exits_5_and_leaves_the_licenses_live(
 ) -> None:
     from abctl.sandbox import reads
 
-    def refuse(location: object, endpoint: str, body: object, limits: object, error: Any) -> None:
+    def refuse(location: object, endpoint: str, body: object, limits: object, error: Any, **options: object) -> None:
         raise error(9602)
 
     monkeypatch.setattr(reads, "validate_write", refuse)

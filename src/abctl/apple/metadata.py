@@ -1,4 +1,5 @@
-"""Apple's content lookup (`urls.contentMetadataLookup` of service/config): display names for adamIds.
+"""Apple's content lookup (`urls.contentMetadataLookup` of service/config): names, bundle ids, versions, prices,
+sizes and platforms for adamIds (wire.app_metadata reads one result).
 
 Best effort by design: names are optional (abctl shows the adamId instead), so any failure of one lookup call
 leaves its ids out rather than failing the command.
@@ -15,6 +16,7 @@ from abctl.apple.requester import Requester
 from abctl.models.apple import AppMetadata
 
 IDS_PER_CALL = 100  # keeps the query string short; Apple documents no limit
+LOOKUP_TIMEOUT = 5.0  # seconds: a slow lookup must not hold a sync up (it only brings display facts)
 
 
 def lookup_metadata(
@@ -31,7 +33,7 @@ def lookup_metadata(
         params = {"version": "2", "p": "mdm-lockup", "caller": "MDM", "platform": platform or "volumestore",
                   "cc": (country or "us").lower(), "l": "en", "id": chunk}  # fmt: skip
         try:
-            response = requester.fetch(url, params=params, cookies=cookies)
+            response = requester.fetch(url, params=params, cookies=cookies, timeout=LOOKUP_TIMEOUT)
             if response.status_code == 200:
                 found |= wire.lookup_results(response.json())
         except HTTPX_EXCEPTIONS:

@@ -64,18 +64,46 @@ def event_id(data: Mapping[str, Any]) -> str | None:
 
 
 def app_metadata(adam_id: str, data: Any) -> AppMetadata | None:
-    """One `results[<adamId>]` entry of the content lookup; None when it carries no name."""
+    """One `results[<adamId>]` entry of the content lookup; None when it carries no name. Everything else is
+    optional: a field of the wrong type is left out rather than failing the lookup."""
     if not isinstance(data, Mapping) or not isinstance(data.get("name"), str) or not data["name"]:
         return None
     platforms = next((v for v in (data.get("platforms"), data.get("deviceFamilies")) if isinstance(v, list)), [])
-    kind, bundle = data.get("kind"), data.get("bundleId")
+    offers = data.get("offers")
+    offer: Mapping[str, Any] = (
+        offers[0] if isinstance(offers, list) and offers and isinstance(offers[0], Mapping) else {}
+    )
+    version = offer.get("version")
+    files = offer.get("assets")
+    first_file = files[0] if isinstance(files, list) and files and isinstance(files[0], Mapping) else {}
+    artwork = data.get("artwork")
     return AppMetadata(
         adam_id=adam_id,
         name=data["name"],
-        kind=kind if isinstance(kind, str) else None,
+        kind=_text(data.get("kind")),
         platforms=tuple(str(p) for p in platforms),
-        bundle_id=bundle if isinstance(bundle, str) else None,
+        bundle_id=_text(data.get("bundleId")),
+        version=_text(version.get("display")) if isinstance(version, Mapping) else None,
+        price=_number(offer.get("price")),
+        price_formatted=_text(offer.get("priceFormatted")),
+        currency=_text(offer.get("currencyCode")),
+        size_bytes=_whole(first_file.get("size")),
+        artwork_url=_text(artwork.get("url")) if isinstance(artwork, Mapping) else None,
+        url=_text(data.get("url")),
     )
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _whole(value: Any) -> int | None:
+    number = _number(value)
+    return int(number) if number is not None else None
 
 
 def lookup_results(data: Any) -> dict[str, AppMetadata]:

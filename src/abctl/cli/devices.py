@@ -27,6 +27,10 @@ DEVICE_COLUMNS = [
     Column("installed_apps", "Installed apps"),
 ]
 SHOW_COLUMNS = [*DEVICE_COLUMNS, Column("created_at", "Added"), Column("updated_at", "Updated")]
+# The guide's per-device view: app, version, platforms, size, license type; searchable by bundle id.
+LICENSE_COLUMNS = [*license_views.LICENSE_COLUMNS[:2], Column("version", "Version"), Column("platforms", "Platforms"),
+                   Column("size", "Size", "right"), Column("size_bytes", "Bytes", in_table=False),
+                   Column("bundle_id", "Bundle ID"), *license_views.LICENSE_COLUMNS[2:]]  # fmt: skip
 SerialArg = Annotated[str, typer.Argument(help="Serial number.", show_default=False)]
 SerialsArg = Annotated[list[str], typer.Argument(help="Serial numbers.", show_default=False)]
 
@@ -80,7 +84,12 @@ def show(ctx: typer.Context, serial: SerialArg) -> None:
     actx = AppContext.of(ctx)
     detail = service.device_detail(actx.store(), serial, now=actx.runtime().now())
     license_views.show_licenses(
-        actx, detail.device.as_dict(), SHOW_COLUMNS, detail.licenses, f"Device {detail.device.serial}"
+        actx,
+        detail.device.as_dict(),
+        SHOW_COLUMNS,
+        detail.licenses,
+        f"Device {detail.device.serial}",
+        LICENSE_COLUMNS,
     )
 
 

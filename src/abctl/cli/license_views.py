@@ -115,14 +115,14 @@ def show_result(actx: AppContext, result: RevocationResult, columns: Sequence[Co
 
 def show_licenses(
     actx: AppContext, record: Mapping[str, Any], columns: Sequence[Column], licenses: Sequence[TargetLicenseRow],
-    title: str,
+    title: str, license_columns: Sequence[Column] = LICENSE_COLUMNS,
 ) -> None:  # fmt: skip
     """A record and its licenses (R16): two tables for people, one object with a `licenses` array in json."""
     rows = [row.as_dict() for row in licenses]
     if actx.renderer.fmt is Format.JSON:
-        machine = [{column.key: machine_value(row[column.key]) for column in LICENSE_COLUMNS} for row in rows]
+        machine = [{column.key: machine_value(row[column.key]) for column in license_columns} for row in rows]
         actx.renderer.record({**record, "licenses": machine}, columns)
         return
     actx.renderer.record(record, columns, title=title)
     if actx.renderer.fmt is Format.TABLE:
-        actx.renderer.rows(rows, LICENSE_COLUMNS, title="Licenses")
+        actx.renderer.rows(rows, license_columns, title="Licenses")

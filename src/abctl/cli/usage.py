@@ -33,6 +33,10 @@ USAGE_COLUMNS = [
     Column("percent_used", "Used %", "right"),
     Column("level", "Level", style_by_value=LEVEL_STYLES),
     Column("forecast_days", "Days left", "right"),
+    Column("cost", "Cost", "right"),
+    Column("price", "Price", in_table=False),
+    Column("currency", "Currency", in_table=False),
+    Column("value", "Value", "right", in_table=False),
 ]
 TARGET_COLUMNS = [
     Column("name", "App"),

@@ -30,6 +30,10 @@ USER_COLUMNS = [
     Column("apple_status", "Apple status"),
 ]
 SHOW_COLUMNS = [*USER_COLUMNS, Column("devices", "Devices"), Column("created_at", "Added")]
+# The guide's per-user view: app, version, cost, date assigned, license type, actions.
+LICENSE_COLUMNS = [*license_views.LICENSE_COLUMNS[:2], Column("version", "Version"), Column("cost", "Cost", "right"),
+                   Column("price", "Price", in_table=False), Column("currency", "Currency", in_table=False),
+                   *license_views.LICENSE_COLUMNS[2:]]  # fmt: skip
 ENROLLMENT_COLUMNS = [
     Column("client_user_id", "User"),
     Column("account", "Account"),
@@ -93,7 +97,8 @@ def show(ctx: typer.Context, client_user_id: UserArg) -> None:
     actx = AppContext.of(ctx)
     detail = service.user_detail(actx.store(), client_user_id, now=actx.runtime().now())
     record = {**detail.user.as_dict(), "devices": list(detail.devices)}
-    license_views.show_licenses(actx, record, SHOW_COLUMNS, detail.licenses, f"User {detail.user.client_user_id}")
+    license_views.show_licenses(actx, record, SHOW_COLUMNS, detail.licenses, f"User {detail.user.client_user_id}",
+                                LICENSE_COLUMNS)  # fmt: skip
 
 
 @app.command("import")

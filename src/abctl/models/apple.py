@@ -138,6 +138,13 @@ class AppMetadata:
     kind: str | None = None
     platforms: tuple[str, ...] = ()
     bundle_id: str | None = None
+    version: str | None = None  # offers[0].version.display
+    price: float | None = None  # per license, in `currency`
+    price_formatted: str | None = None  # as the store shows it: "$4.99", "Free"
+    currency: str | None = None
+    size_bytes: int | None = None  # offers[0].assets[0].size
+    artwork_url: str | None = None  # a template with {w}x{h}bb.{f}
+    url: str | None = None  # the store page
 
 
 @dataclass(frozen=True)

@@ -315,3 +315,13 @@ def m004_allow_drift_notifications(db: Database) -> None:
     with its rows and ids."""
     for statement in _statements(NOTIFICATIONS_WITH_DRIFT):
         db.execute(statement)
+
+
+@migrations()
+def m005_app_details(db: Database) -> None:
+    """What the content lookup says beyond the name (issue 17): bundle id, version, price, size, store links."""
+    for column, kind in (("bundle_id", "TEXT"), ("version", "TEXT"), ("price", "REAL"), ("price_formatted", "TEXT"),
+                         ("currency", "TEXT"), ("size_bytes", "INTEGER"), ("artwork_url", "TEXT"),
+                         ("store_url", "TEXT")):  # fmt: skip
+        db.execute(f"ALTER TABLE app_metadata ADD COLUMN {column} {kind}")
+    db.execute("CREATE INDEX idx_app_metadata_bundle ON app_metadata(bundle_id)")

@@ -12,6 +12,7 @@ from sqlite_utils import Database
 
 from abctl.store.accounts import AccountsStore
 from abctl.store.activity import ActivityStore
+from abctl.store.app_details import AppDetailsStore
 from abctl.store.assets import AssetsStore
 from abctl.store.catalog import CatalogStore
 from abctl.store.connection import connect, tighten_sidecars
@@ -45,6 +46,7 @@ class Store(
     PoliciesStore,
     DelegationsStore,
     DriftStore,
+    AppDetailsStore,
 ):
     """The abctl database. Open with `Store.open(path)`; close with `close()` or a `with` block."""
 

@@ -12,12 +12,15 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from abctl import interrupt
 from abctl.errors import AbctlError, StaleVersionError, TokenError
 from abctl.models.accounts import Account, AccountStatus
 from abctl.timeutil import to_iso
+
+METADATA_MAX_AGE = timedelta(days=1)  # names, versions and prices from the content lookup are refreshed daily
 
 if TYPE_CHECKING:
     from abctl.services.runtime import Runtime
@@ -153,11 +156,13 @@ def _read_and_apply(
         store.upsert_apple_users(account.id, users.items, now=now, replace=full)
         local = store.live_counts_by_asset(account.id)
     with lock:
-        unnamed = store.adam_ids_without_metadata([asset.adam_id for asset in assets.items])
-    if unnamed:
-        names = client.content_metadata(unnamed, platform=account.default_platform, country=account.country)
-        with lock:
-            store.cache_app_metadata(names, now=now)
+        stale = store.adam_ids_to_look_up([a.adam_id for a in assets.items], fetched_before=now - METADATA_MAX_AGE)
+    if stale:
+        # Best effort: a lookup that fails leaves the cache as it was (and the sync goes on).
+        found = client.app_metadata(stale, platform=account.default_platform, country=account.country)
+        if found:
+            with lock:
+                store.store_app_details(found, now=now)
     healed: list[str] = []
     for asset in assets.items:
         if local.get((asset.adam_id, asset.pricing_param), 0) != asset.assigned:

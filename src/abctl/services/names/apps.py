@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING
 
 from abctl.errors import InputError, NotFoundError
 from abctl.services.names.suggest import close_matches, unknown
+
+BUNDLE_ID = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")  # reverse-DNS, at least two parts, no spaces
 
 if TYPE_CHECKING:
     from abctl.store import Store
@@ -20,7 +23,8 @@ def _relevant(store: Store, space: str) -> set[str]:
 
 def resolve_app(store: Store, text: str, space: str | None = None, *, known_only: bool = True) -> str:
     """An APP argument as an adamId: digits are an adamId (one abctl has heard of, unless `known_only` is off);
-    otherwise the one app with that name (names of the space's apps win over others).
+    a bundle id is the app the content lookup gave it to; otherwise the one app with that name (names of the
+    space's apps win over others).
 
     Raises: InputError when the name is ambiguous; NotFoundError with a did-you-mean when unknown.
     """
@@ -29,6 +33,13 @@ def resolve_app(store: Store, text: str, space: str | None = None, *, known_only
         if known_only and value not in (known := store.known_adam_ids()):
             raise _unknown_adam_id(store, value, known)
         return value
+    if BUNDLE_ID.fullmatch(value):  # a bundle id (com.example.mathquest), as the content lookup gave it
+        found = store.adam_ids_by_bundle_id(value)
+        if len(found) == 1:
+            return found[0]
+        if found:
+            raise InputError(f"{len(found)} apps have the bundle id `{value}`: {', '.join(found)}",
+                             hint=f"give the adamId instead, e.g. {found[0]}")  # fmt: skip
     matches = store.adam_ids_by_name(value)
     if space is not None and len(matches) > 1:
         local = [adam_id for adam_id in matches if adam_id in _relevant(store, space)]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +17,7 @@ from abctl.services.names.targets import resolve_target
 
 if TYPE_CHECKING:
     from abctl.store import Store
+    from abctl.store.app_details import AppDetails
     from abctl.store.reports import AssetUsage, TargetLicense
 
 # The `account` of a per-app total row: no account name can be "*" (names start with a letter or digit).
@@ -42,6 +43,10 @@ class UsageRow:
     level: str | None
     forecast_days: float | None
     product_type: str = "App"
+    cost: str | None = None  # one license, as the store shows it ("$4.99", "Free"), from the content lookup
+    price: float | None = None  # one license, in `currency`
+    currency: str | None = None
+    value: float | None = None  # assigned x price: what the licenses in use are worth (chargeback)
 
     @property
     def is_total(self) -> bool:
@@ -69,6 +74,14 @@ class TargetLicenseRow:
     last_action: str | None
     usable_until: datetime | None
     event_id: str | None
+    version: str | None = None  # the rest from the content lookup, when known
+    cost: str | None = None
+    price: float | None = None
+    currency: str | None = None
+    platforms: tuple[str, ...] = ()
+    size: str | None = None  # "48.2 MB"
+    size_bytes: int | None = None
+    bundle_id: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -149,7 +162,37 @@ def usage(store: Store, *, space: str, adam_id: str | None = None, now: datetime
     """Usage rows of a space (one app's when `adam_id` is given), with per-app totals and forecasts."""
     assets = store.asset_usage(space, adam_id=adam_id)
     recent = store.recent_assignments(space, since=now - timedelta(days=FORECAST_WINDOW_DAYS)) if assets else {}
-    return build_usage_rows(assets, recent)
+    rows = build_usage_rows(assets, recent)
+    details = store.app_details({row.adam_id for row in rows}) if rows else {}
+    return [with_cost(row, details.get(row.adam_id)) for row in rows]
+
+
+def with_cost(row: UsageRow, details: AppDetails | None) -> UsageRow:
+    """The row with the license cost the lookup gave, and the value of the assigned licenses."""
+    if details is None or details.price is None:
+        return row
+    value = round(details.price * row.assigned, 2)
+    return replace(row, cost=details.price_formatted or f"{details.price:.2f}", price=details.price,
+                   currency=details.currency, value=value)  # fmt: skip
+
+
+def human_size(size_bytes: int | None) -> str | None:
+    """Bytes as people read a download size: 950 KB, 48.2 MB, 1.3 GB."""
+    if size_bytes is None:
+        return None
+    for unit, scale in (("GB", 1024**3), ("MB", 1024**2), ("KB", 1024)):
+        if size_bytes >= scale:
+            return f"{size_bytes / scale:.1f} {unit}" if unit != "KB" else f"{size_bytes // scale} KB"
+    return f"{size_bytes} B"
+
+
+def _with_details(row: TargetLicenseRow, details: AppDetails | None) -> TargetLicenseRow:
+    if details is None:
+        return row
+    cost = details.price_formatted or (f"{details.price:.2f}" if details.price is not None else None)
+    return replace(row, version=details.version, cost=cost, price=details.price, currency=details.currency,
+                   platforms=details.platforms, size=human_size(details.size_bytes), size_bytes=details.size_bytes,
+                   bundle_id=details.bundle_id)  # fmt: skip
 
 
 def _visible(item: TargetLicense, now: datetime) -> bool:
@@ -179,8 +222,8 @@ def _target_row(item: TargetLicense) -> TargetLicenseRow:
     )
 
 
-def _sorted(items: Iterable[TargetLicense], now: datetime) -> list[TargetLicenseRow]:
-    rows = [_target_row(item) for item in items if _visible(item, now)]
+def _sorted(items: Iterable[TargetLicense], now: datetime, details: dict[str, AppDetails]) -> list[TargetLicenseRow]:
+    rows = [_with_details(_target_row(item), details.get(item.adam_id)) for item in items if _visible(item, now)]
     # Same app: newest first (stable sort in two passes).
     rows.sort(key=lambda row: row.assigned_at, reverse=True)
     rows.sort(key=lambda row: (row.name.casefold(), row.adam_id, row.state not in LIVE_STATES))
@@ -212,4 +255,4 @@ def target_usage(
         for item in items
         if (space is None or item.space == space) and (adam_id is None or item.adam_id == adam_id)
     ]
-    return _sorted(chosen, now)
+    return _sorted(chosen, now, store.app_details({item.adam_id for item in chosen}) if chosen else {})
