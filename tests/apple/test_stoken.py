@@ -74,3 +74,11 @@ def test_an_unreadable_file_is_an_input_error(tmp_path: Path) -> None:
     missing = tmp_path / "missing.vpptoken"
     assert caught.value.message == f"cannot read the token file `{missing}`: no such file or directory"
     assert caught.value.exit_code == 2
+
+
+def test_token_files_are_read_with_or_without_a_trailing_newline(tmp_path: Path) -> None:
+    text = token_text()
+    for name, content in (("apple.vpptoken", text), ("edited.vpptoken", text + "\n"), ("crlf.vpptoken", text + "\r\n")):
+        path = tmp_path / name
+        path.write_bytes(content.encode())
+        assert read_stoken_file(str(path), io.StringIO()).secret == text

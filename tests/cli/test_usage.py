@@ -26,6 +26,10 @@ USAGE_KEYS = [
     "percent_used",
     "level",
     "forecast_days",
+    "cost",
+    "price",
+    "currency",
+    "value",
 ]
 
 
@@ -65,7 +69,17 @@ def test_table_is_sorted_most_used_first_with_app_totals(cli: Cli, seeded: Path)
 def test_json_rows_carry_exactly_the_contract_keys(cli: Cli, seeded: Path) -> None:
     result = cli("--format", "json", "usage", "--app", "Pages")
     assert result.exit_code == 0, result.output
-    row = {"space": "default", "adam_id": PAGES, "name": "Pages", "pricing_param": "STDQ", "forecast_days": None}
+    row = {
+        "space": "default",
+        "adam_id": PAGES,
+        "name": "Pages",
+        "pricing_param": "STDQ",
+        "forecast_days": None,
+        "cost": None,
+        "price": None,
+        "currency": None,
+        "value": None,
+    }  # no lookup in this store: no cost
     assert json.loads(result.stdout) == [
         {**row, "account": "edu", "total": 10, "assigned": 9, "available": 1, "retired": 0, "percent_used": 90.0,
          "level": "alert"},
@@ -82,8 +96,8 @@ def test_csv_and_jsonl(cli: Cli, seeded: Path) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout == (
         ",".join(USAGE_KEYS) + "\n"
-        "lab,lab1,361309726,Pages,STDQ,5,5,0,0,100.0,alert,\n"
-        "lab,*,361309726,Pages,STDQ,5,5,0,0,100.0,alert,\n"
+        "lab,lab1,361309726,Pages,STDQ,5,5,0,0,100.0,alert,,,,,\n"
+        "lab,*,361309726,Pages,STDQ,5,5,0,0,100.0,alert,,,,,\n"
     )
     result = cli("--format", "jsonl", "usage", "--app", "361285480")
     assert [(item["account"], item["level"]) for item in map(json.loads, result.stdout.splitlines())] == [

@@ -95,6 +95,10 @@ def test_blank_database_migrates_to_the_expected_schema(tmp_path: Path) -> None:
     assert [r["name"] for r in db["_sqlite_migrations"].rows][:4] == [
         "m001_initial", "m002_add_delegations", "m003_upper_case_serials", "m004_allow_drift_notifications"
     ]  # fmt: skip
+    assert [c.name for c in db["app_metadata"].columns] == [
+        "adam_id", "name", "kind", "platforms", "fetched_at", "bundle_id", "version", "price", "price_formatted",
+        "currency", "size_bytes", "artwork_url", "store_url",
+    ]  # fmt: skip
     assert [(r["name"], r["is_default"]) for r in db["spaces"].rows] == [("default", 1)]
     assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 

@@ -119,8 +119,12 @@ def usage(
         if prometheus_:
             actx.renderer.text(prometheus.usage_exposition(usage_rows))
         else:
-            # The title names the space, so people's table drops the column; scripts always get the key.
-            columns = USAGE_COLUMNS[1:] if actx.renderer.fmt is Format.TABLE else USAGE_COLUMNS
+            # The title names the space, so people's table drops the column; scripts always get the key. The
+            # Cost column shows once the content lookup gave some app a price.
+            columns = USAGE_COLUMNS
+            if actx.renderer.fmt is Format.TABLE:
+                costs = any(row.cost for row in usage_rows)
+                columns = [c for c in USAGE_COLUMNS[1:] if c.key != "cost" or costs]
             title = f"License usage in space {space_name}"
             actx.renderer.rows([row.as_dict() for row in usage_rows], columns, title=title)
     if fail_on is not None:
