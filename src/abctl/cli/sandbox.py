@@ -73,8 +73,8 @@ def serve(
     """
     from abctl.sandbox.app import SandboxApp
     from abctl.sandbox.faults import FaultSpec
-    from abctl.sandbox.ratelimit import SCOPES, RequestCounter
     from abctl.sandbox.options import UNKNOWN_USER_FORMS, SandboxOptions
+    from abctl.sandbox.ratelimit import SCOPES, RequestCounter
     from abctl.sandbox.seeds import demo, generate
     from abctl.sandbox.server import serve as start
     from abctl.sandbox.state import SandboxState

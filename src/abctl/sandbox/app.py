@@ -23,10 +23,9 @@ from abctl.sandbox.lookup import lookup
 from abctl.sandbox.notifications import for_event
 from abctl.sandbox.notify import Delivery, Notifier, envelope
 from abctl.sandbox.operations import process
-from abctl.sandbox.ratelimit import ARRIVED
-from abctl.sandbox.state import Location, SandboxEvent, SandboxState
 from abctl.sandbox.options import SandboxOptions
 from abctl.sandbox.outside import accept_invitation
+from abctl.sandbox.ratelimit import ARRIVED
 from abctl.sandbox.state import Built, Location, SandboxEvent, SandboxState
 from abctl.sandbox.tokens import token_id_of
 

@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from abctl.errors import NotFoundError
-from abctl.sandbox.ratelimit import RequestCounter
 from abctl.sandbox.lookup import make_metadata
+from abctl.sandbox.ratelimit import RequestCounter
 
 UNLIMITED = 2_147_483_647  # the totalCount Apple shows for an unlimited (free) asset
 Built = tuple[str, dict[str, Any]]  # (notificationType, notification body)
