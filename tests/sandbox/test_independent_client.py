@@ -167,6 +167,7 @@ def test_notification_settings_errors_change_nothing(fresh: Apple, receiver: Rec
              ({"notificationUrl": "http://example.com/notify", "notificationAuthToken": "t"}, 9712),
              ({"notificationUrl": url + "?q=1", "notificationAuthToken": "t"}, 9712),
              ({"notificationUrl": "http://127.0.0.1:9/nobody", "notificationAuthToken": "t"}, 9728),
+        ({"notificationUrl": "https://mdm.example.com/notify", "notificationAuthToken": "t"}, 9728),  # loopback only
              ({"notificationUrl": url, "notificationAuthToken": "t", "notificationTypes": ["NOPE"]}, 9602)]  # fmt: skip
     for body, number in cases:
         answer = fresh.post("client/config", body)
@@ -444,9 +445,10 @@ def test_faults_500_with_retry_after_and_any_error_with_http_200(sandbox: Sandbo
             sandbox.admin("faults", {"spec": f"err200={number}"})
             answer = apple.get("assets")
             assert (answer.status, answer.error) == (200, number)
-        sandbox.admin("faults", {"spec": "error=9634"})
-        answer = apple.get("assets")
-        assert (answer.status, answer.error) == (410, 9634)
+        for number, status in ((9634, 410), (9637, 403), (9647, 403), (9623, 400), (9729, 503)):
+            sandbox.admin("faults", {"spec": f"error={number}"})
+            answer = apple.get("assets")
+            assert (answer.status, answer.error) == (status, number)
         sandbox.admin("faults", {"spec": "429=1"})
         assert (apple.get("assets").status, apple.get("assets").error) == (429, 9646)
         sandbox.admin("faults", {"spec": "503=1"})
