@@ -38,7 +38,11 @@ def test_unknown_users_are_refused_and_the_rest_licensed_in_two_calls(
         f"`{u}` is not registered with Apple in `district`; invite them: abctl users invite {u}" for u in GONE
     ]
     assert {rows[u]["result"] for u in GONE} == {"refused"}
-    assert "Error: 2 of 10 target(s) got no license" in result.stderr
+    assert result.stderr.endswith(
+        "Error: 2 of 10 target(s) got no license\n"
+        "Hint: `pupil03` is not enrolled: run: abctl users invite pupil03\n"
+        "      `pupil07` is not enrolled: run: abctl users invite pupil07\n"
+    )
     located = world.state.location("district").assignments
     assert sorted(k[3] for k in located if k[0] == "1000000002") == sorted(set(USERS) - set(GONE))
     db = sqlite_utils.Database(db_path)  # a second handle: what the run committed

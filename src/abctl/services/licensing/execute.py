@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from abctl.domain.allocation import Decision, Outcome, Reason, Target
 from abctl.models.apple import EventFailure
 from abctl.models.enums import TargetKind
 from abctl.models.licenses import LicenseSource, LicenseState
@@ -21,7 +22,6 @@ from abctl.services.licensing.unregistered import unregistered_users, without
 
 if TYPE_CHECKING:
     from abctl.apple.batching import AssetBatch
-    from abctl.domain.allocation import Decision
     from abctl.models.accounts import Account
     from abctl.services.licensing.plan import AppPlan
     from abctl.services.runtime import Runtime
@@ -51,10 +51,12 @@ class AssignResult:
     plans: tuple[AppPlan, ...]
     outcomes: tuple[TargetOutcome, ...]
     calls: int
+    unregistered: tuple[tuple[str, Decision], ...] = ()  # refused after a synchronous 9609 (licensing.unregistered)
 
     def refusals(self) -> list[tuple[str, Decision]]:
-        """Every refused (adamId, decision) of the plans: what the exit-7 hint explains."""
-        return [(app.adam_id, d) for app in self.plans for d in app.allocation.refused]
+        """Every refused (adamId, decision) of the plans, and of users Apple turned out not to know (a synchronous
+        9609): what the exit-7 hint explains."""
+        return [(app.adam_id, d) for app in self.plans for d in app.allocation.refused] + list(self.unregistered)
 
     @property
     def refused(self) -> int:
@@ -106,6 +108,7 @@ def execute(
     groups = _groups(plans)
     total = sum(len(group.assets) * len(group.targets) for group in groups)
     calls = done = 0
+    late: list[tuple[str, Decision]] = []
     for group in groups:
         account = store.get_account_by_id(group.account_id)
         limits = rt.client(account).service_config().limits
@@ -117,7 +120,7 @@ def execute(
             refused = unregistered_users(rt, account, batch, settled)
             if refused:  # a synchronous 9609: refuse those users, send the rest once more
                 rest, ids, dropped = without(batch, refused, ids)
-                _refuse_unregistered(rt, account, batch, refused, dropped, outcomes)
+                late += _refuse_unregistered(rt, account, batch, refused, dropped, outcomes)
                 if rest is not None:
                     settled, ids = _send(rt, account, rest, source, platforms, wait=wait, license_ids=ids)
                     calls += 1
@@ -129,7 +132,7 @@ def execute(
                 on_progress(done, total)
     _log(rt, space, outcomes.values())
     evaluate_usage(rt, {group.account_id for group in groups})
-    return AssignResult(space, tuple(plans), tuple(outcomes.values()), calls)
+    return AssignResult(space, tuple(plans), tuple(outcomes.values()), calls, tuple(late))
 
 
 def _groups(plans: Sequence[AppPlan]) -> list[_Group]:
@@ -188,17 +191,24 @@ def _refuse_unregistered(
     refused: list[str],
     license_ids: list[int],
     outcomes: dict[OutcomeKey, TargetOutcome],
-) -> None:
+) -> list[tuple[str, Decision]]:
     """Users Apple does not know: their licenses failed (never queued), their outcome refused, and abctl stops
-    taking them for enrolled until a sync or `users invite` says otherwise."""
+    taking them for enrolled until a sync or `users invite` says otherwise. Returns the refusals as decisions,
+    for the exit-7 hint."""
     rt.store.set_license_state(license_ids, LicenseState.FAILED, detail=unregistered.DETAIL)
     rt.store.set_apple_user_status(account.id, refused, unregistered.FORGOTTEN, now=rt.now())
     kind = str(batch.target_kind)
-    for adam_id, _pricing in batch.assets:
+    decisions: list[tuple[str, Decision]] = []
+    for adam_id, pricing in batch.assets:
         for target in refused:
+            reason = unregistered.reason(target, account.name)
             outcomes[(adam_id, kind, target)] = TargetOutcome(
-                adam_id, kind, target, account.name, kind, "refused", unregistered.reason(target, account.name)
+                adam_id, kind, target, account.name, kind, "refused", reason
             )
+            decision = Decision(Target(TargetKind.USER, target), Outcome.REFUSED, Reason.NOT_ENROLLED, reason,
+                                account.id, account.name, TargetKind.USER, pricing)  # fmt: skip
+            decisions.append((adam_id, decision))
+    return decisions
 
 
 def _failure(settled: SettledWrite, adam_id: str, kind: TargetKind, target: str) -> EventFailure | None:
