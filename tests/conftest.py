@@ -34,6 +34,15 @@ def db_path(isolate: Path) -> Path:
     return isolate / "abctl.db"
 
 
+@pytest.fixture
+def existing_db(db_path: Path) -> Path:
+    """An empty abctl database at `db_path`, for commands that need one (only state-creating commands make it)."""
+    from abctl.store import Store
+
+    Store.open(db_path).close()
+    return db_path
+
+
 class Cli:
     """Runs abctl in-process through the real root group (so the one error handler is exercised)."""
 

@@ -1,5 +1,7 @@
 """The one error handler: Error/Hint on stderr, exit codes, --debug tracebacks without local variables."""
 
+from pathlib import Path
+
 import pytest
 import typer
 from tests.conftest import Cli
@@ -19,7 +21,7 @@ def failing_command(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(spaces, "list_spaces", boom)
 
 
-def test_unexpected_errors_show_no_traceback(cli: Cli, failing_command: None) -> None:
+def test_unexpected_errors_show_no_traceback(cli: Cli, failing_command: None, existing_db: Path) -> None:
     result = cli("spaces", "list")
     assert result.exit_code == 1
     assert result.stdout == ""
@@ -29,7 +31,9 @@ def test_unexpected_errors_show_no_traceback(cli: Cli, failing_command: None) ->
     )
 
 
-def test_debug_shows_the_traceback_without_local_variables(cli: Cli, failing_command: None) -> None:
+def test_debug_shows_the_traceback_without_local_variables(
+    cli: Cli, failing_command: None, existing_db: Path
+) -> None:
     result = cli("--debug", "spaces", "list")
     assert result.exit_code == 1
     assert result.stderr.startswith("Traceback (most recent call last):\n")
@@ -42,7 +46,7 @@ def test_debug_shows_the_traceback_without_local_variables(cli: Cli, failing_com
 
 
 @pytest.mark.parametrize("where", ["before", "after"])
-def test_debug_keeps_the_exit_code_of_an_error(cli: Cli, where: str) -> None:
+def test_debug_keeps_the_exit_code_of_an_error(cli: Cli, where: str, existing_db: Path) -> None:
     args = ["--debug", "tokens", "show", "nosuch"] if where == "before" else ["tokens", "show", "nosuch", "--debug"]
     plain = cli("tokens", "show", "nosuch")
     result = cli(*args)
@@ -52,7 +56,9 @@ def test_debug_keeps_the_exit_code_of_an_error(cli: Cli, where: str) -> None:
     assert result.stderr.endswith(plain.stderr)  # the same Error and Hint lines, after the traceback
 
 
-def test_no_python_class_name_for_an_operating_system_error(cli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_python_class_name_for_an_operating_system_error(
+    cli: Cli, monkeypatch: pytest.MonkeyPatch, existing_db: Path
+) -> None:
     from abctl.services.inventory import spaces
 
     def missing(store: object) -> object:

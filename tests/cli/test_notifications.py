@@ -76,7 +76,7 @@ def test_table_shows_cleared_column_only_with_all(cli: Cli, seeded: Path) -> Non
     assert with_all.stdout.splitlines()[2].rstrip().endswith("┃ Cleared ┃")
 
 
-def test_no_notifications(cli: Cli) -> None:
+def test_no_notifications(cli: Cli, existing_db: Path) -> None:
     result = cli("notifications", "--fail-on", "info")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "No notifications.\n")
 

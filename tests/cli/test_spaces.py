@@ -12,7 +12,7 @@ def test_add_creates_private_db_and_lists_as_json(cli: Cli, tmp_path: Path) -> N
     result = cli("--db", str(db), "spaces", "add", "lab")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert result.stderr == "Added space `lab`.\n"
+    assert result.stderr == f"Added space `lab`.\nCreated a new abctl database at {db}\n"
     assert stat.S_IMODE(os.stat(db).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(db.parent).st_mode) == 0o700
 
@@ -27,7 +27,7 @@ def test_add_creates_private_db_and_lists_as_json(cli: Cli, tmp_path: Path) -> N
     assert [r["name"] for r in sqlite_utils.Database(db)["spaces"].rows] == ["default", "lab"]
 
 
-def test_csv_has_header_and_same_keys(cli: Cli) -> None:
+def test_csv_has_header_and_same_keys(cli: Cli, existing_db: Path) -> None:
     result = cli("--format", "csv", "spaces", "list")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
@@ -42,14 +42,14 @@ def test_jsonl_one_object_per_line(cli: Cli) -> None:
     assert [json.loads(line)["name"] for line in result.stdout.splitlines()] == ["default", "lab"]
 
 
-def test_remove_unknown_space_exits_4(cli: Cli) -> None:
+def test_remove_unknown_space_exits_4(cli: Cli, existing_db: Path) -> None:
     result = cli("spaces", "remove", "nope")
     assert result.exit_code == 4
     assert result.stdout == ""
     assert result.stderr == "Error: no space named `nope`\nHint: list spaces with: abctl spaces list\n"
 
 
-def test_remove_default_is_refused(cli: Cli) -> None:
+def test_remove_default_is_refused(cli: Cli, existing_db: Path) -> None:
     result = cli("spaces", "remove", "default")
     assert result.exit_code == 3
     assert result.stdout == ""

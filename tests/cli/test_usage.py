@@ -106,7 +106,7 @@ def test_csv_and_jsonl(cli: Cli, seeded: Path) -> None:
     ]
 
 
-def test_empty_store(cli: Cli) -> None:
+def test_empty_store(cli: Cli, existing_db: Path) -> None:
     result = cli("usage")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "No license usage in space default.\n")
     result = cli("--format", "json", "usage")

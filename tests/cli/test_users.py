@@ -11,7 +11,10 @@ def test_add_creates_missing_groups_and_lists_as_json(cli: Cli, db_path: Path) -
     result = cli("users", "add", "alice", "--email", "alice@example.org", "-g", "teachers", "-g", "staff")
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    assert result.stderr == "Created group(s): teachers, staff.\nAdded user `alice` in space `default`.\n"
+    assert result.stderr == (
+        "Created group(s): teachers, staff.\nAdded user `alice` in space `default`.\n"
+        f"Created a new abctl database at {db_path}\n"
+    )
     listed = json.loads(cli("--format", "json", "users", "list").stdout)
     assert listed == [
         {"client_user_id": "alice", "space": "default", "email": "alice@example.org", "managed_apple_id": None,
@@ -74,6 +77,7 @@ def test_import_is_atomic_and_idempotent(cli: Cli, tmp_path: Path, db_path: Path
     assert result.stderr == (
         "Created group(s): students, chess.\n"
         "Imported 2 user(s) from staff.csv: 2 added, 0 updated, 0 unchanged; 3 group membership(s) added.\n"
+        f"Created a new abctl database at {db_path}\n"
     )
     db = sqlite_utils.Database(db_path)
     before = list(db.query("SELECT * FROM users ORDER BY client_user_id"))

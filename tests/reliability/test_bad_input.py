@@ -48,8 +48,8 @@ def test_token_parsing_either_succeeds_or_raises_token_error(text: str) -> None:
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(text=token_texts)
-def test_tokens_add_with_any_file_is_a_clean_error(cli: Cli, tmp_path: Path, db_path: Path, text: str) -> None:
-    cli("spaces", "list")
+def test_tokens_add_with_any_file_is_a_clean_error(cli: Cli, tmp_path: Path, existing_db: Path, text: str) -> None:
+    db_path = existing_db
     before = sqlite_utils.Database(db_path).execute("SELECT count(*) FROM accounts").fetchone()
     path = tmp_path / "bad.vpptoken"
     path.write_text(text)

@@ -13,8 +13,8 @@ from tests.conftest import Cli
 from tests.reliability.conftest import Abctl, Served
 
 
-def test_a_second_sync_waits_for_the_lock_then_exits_9(cli: Cli, db_path: Path) -> None:
-    cli("spaces", "list")  # create the database
+def test_a_second_sync_waits_for_the_lock_then_exits_9(cli: Cli, existing_db: Path) -> None:
+    db_path = existing_db
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
             import sys

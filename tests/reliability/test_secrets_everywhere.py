@@ -177,7 +177,7 @@ def test_redact_hides_token_text_and_leaves_everything_else() -> None:
     assert redact(other) == other
 
 
-def test_an_error_echoing_control_characters_stays_one_printable_line(cli: Cli) -> None:
+def test_an_error_echoing_control_characters_stays_one_printable_line(cli: Cli, existing_db: Path) -> None:
     result = cli("spaces", "remove", "a\nb\x1b[31mc\x1e")
     assert result.exit_code == 4
     assert result.stderr.split("\n")[0] == "Error: no space named `a\\nb\\x1b[31mc\\x1e`"

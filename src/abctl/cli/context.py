@@ -4,11 +4,13 @@ store and Apple client factory. It builds those three things and nothing else.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import click
 import typer
 
 from abctl.config import Settings
@@ -35,23 +37,33 @@ class AppContext:
     renderer: Renderer
     overrides: Overrides = field(default_factory=Overrides)
     command_line: str = "abctl"  # as typed, to say how to finish after Ctrl-C
+    creates_state: bool = False
     _store: Store | None = None
     _runtime: Runtime | None = None
 
     @staticmethod
-    def of(ctx: typer.Context) -> AppContext:
+    def of(ctx: typer.Context, *, creates_state: bool = False) -> AppContext:
+        """The run's context. A command that creates state (`tokens add`, `spaces add` ...) says
+        `creates_state=True`: only such a command may create the database when there is none."""
         root = ctx.find_root()
         assert isinstance(root.obj, AppContext), "the root callback sets the AppContext"
+        if creates_state:
+            root.obj.creates_state = True
         return root.obj
 
     def store(self) -> Store:
-        """Open the database on first use (so `--help` never touches it)."""
+        """Open the database on first use (so `--help` never touches it); never create one by accident.
+
+        Raises:
+            NoDatabaseError: no database exists and this command does not create state (nothing is created).
+        """
         if self._store is None:
             from abctl.store import Store
 
-            self._store = Store.open(self.settings.db_path)
+            path = self.settings.db_path
+            self._store = Store.open(path, create=self.creates_state)
             if self._store.permissions_tightened:
-                self.renderer.warn(f"{self.settings.db_path} was readable by others; its mode is now 0600")
+                self.renderer.warn(f"{path} was readable by others; its mode is now 0600")
         return self._store
 
     def client_factory(self) -> Callable[[SToken], AppsBooksClient]:
@@ -94,6 +106,10 @@ class AppContext:
             self.settings.db_path,
             timeout=self.settings.lock_timeout,
             on_wait=lambda: self.renderer.info("Waiting for another abctl run to finish..."),
+            on_stale=lambda pid: self.renderer.warn(
+                f"took over the database lock left by abctl pid {pid}, which is no longer running (killed?); "
+                "anything it left unfinished is settled by: abctl sync"
+            ),
         ), apple_writes(store, self.command_line):  # fmt: skip
             yield
 
@@ -102,5 +118,23 @@ class AppContext:
             self._runtime.close()
             self._runtime = None
         if self._store is not None:
-            self._store.close()
-            self._store = None
+            store, self._store = self._store, None
+            # A database this run created and left without any state (the command failed, say) is not kept:
+            # the next run must not find an empty database where there was none.
+            discard = store.created_file and store.is_blank()
+            store.close()
+            if discard:
+                from abctl.store.connection import remove_created
+
+                remove_created(self.settings.db_path, store.created_folder)
+            elif store.created and not _failing():
+                self.renderer.info(f"Created a new abctl database at {self.settings.db_path}")
+
+
+def _failing() -> bool:
+    """True while an error is on its way out (close runs in the root's `finally`): a failed command keeps its
+    Error/Hint lines last."""
+    error = sys.exc_info()[1]
+    if error is None:
+        return False
+    return not (isinstance(error, click.exceptions.Exit) and error.exit_code == 0)

@@ -50,7 +50,7 @@ def add(
 
     Example: abctl devices add DMPX1234 --platform ipados --owner alice --app 1000000001
     """
-    actx = AppContext.of(ctx)
+    actx = AppContext.of(ctx, creates_state=True)
     added = service.add_device(actx.store(), serial, platform=platform, owner=owner, shared_ipad=shared_ipad,
                                space=space, apps=apps or (), now=actx.runtime().now())  # fmt: skip
     device = added.device
@@ -107,7 +107,7 @@ def import_(
 
     Example: abctl devices import --file devices.csv
     """
-    actx = AppContext.of(ctx)
+    actx = AppContext.of(ctx, creates_state=True)
     text, source = read_text(input_file(file, positional, "devices import"), sys.stdin)
     with local_import(actx.command_line):
         result = service.import_devices(actx.store(), text, source, space=space, now=actx.runtime().now())

@@ -33,6 +33,8 @@ def handle_failure(ctx: typer.Context, failure: BaseException) -> None:
         summary = failure.summary if isinstance(failure, Interrupted) else None
         sys.stderr.write(printable(summary or "Interrupted.") + "\n")
         _exit(ExitCode.INTERRUPTED, failure)
+    if isinstance(failure, Exception) and not isinstance(failure, AbctlError):
+        failure = _store_fault(ctx, failure) or failure  # the database is full, read-only, damaged ...: exit 3
     if isinstance(failure, AbctlError):
         scrub(failure)  # a token pasted where a name or path belongs is not echoed back
         if _debug(ctx):
@@ -47,6 +49,18 @@ def handle_failure(ctx: typer.Context, failure: BaseException) -> None:
         describe(failure), "run the command again with --debug to see where it happened, and report it"
     )
     _exit(ExitCode.ERROR, failure)
+
+
+def _store_fault(ctx: typer.Context, error: Exception) -> AbctlError | None:
+    root = ctx.find_root()
+    if not isinstance(root.obj, AppContext):
+        return None
+    from abctl.store.faults import cli_fault
+
+    fault = cli_fault(error, root.obj.settings.db_path)
+    if fault is not None:
+        fault.__cause__ = error  # --debug shows where SQLite failed
+    return fault
 
 
 def describe(error: Exception) -> str:

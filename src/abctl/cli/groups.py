@@ -35,7 +35,7 @@ def add(ctx: typer.Context, name: GroupArg, *, space: SpaceOpt = None) -> None:
 
     Example: abctl groups add teachers
     """
-    actx = AppContext.of(ctx)
+    actx = AppContext.of(ctx, creates_state=True)
     group = service.add_group(actx.store(), name, space=space, now=actx.runtime().now())
     actx.renderer.success(f"Added group `{group.name}` in space `{group.space}`.")
 

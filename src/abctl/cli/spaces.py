@@ -41,7 +41,7 @@ def add(ctx: typer.Context, name: NameArg) -> None:
 
     Example: abctl spaces add lab
     """
-    actx = AppContext.of(ctx)
+    actx = AppContext.of(ctx, creates_state=True)
     space = service.add_space(actx.store(), name)
     actx.renderer.success(f"Added space `{space.name}`.")
 

@@ -69,7 +69,7 @@ def add(
     from abctl.apple.stoken import read_stoken_text
     from abctl.services.accounts.tokens import add_account
 
-    actx = AppContext.of(ctx)
+    actx = AppContext.of(ctx, creates_state=True)
     text = read_stoken_text(file, sys.stdin)
     with (
         explained(lambda: _add_interrupted(actx, name), replace=True),

@@ -61,7 +61,7 @@ def add(
 
     Example: abctl users add alice --email alice@example.org --group teachers
     """
-    actx = AppContext.of(ctx)
+    actx = AppContext.of(ctx, creates_state=True)
     added = service.add_user(actx.store(), client_user_id, email=email, managed_apple_id=managed_apple_id,
                              groups=groups or (), space=space, now=actx.runtime().now())  # fmt: skip
     if added.created_groups:
@@ -115,7 +115,7 @@ def import_(
 
     Example: abctl users import --file staff.csv
     """
-    actx = AppContext.of(ctx)
+    actx = AppContext.of(ctx, creates_state=True)
     text, source = read_text(input_file(file, positional, "users import"), sys.stdin)
     with local_import(actx.command_line):
         result = service.import_users(actx.store(), text, source, space=space, now=actx.runtime().now())

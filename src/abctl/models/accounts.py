@@ -29,6 +29,7 @@ class AccountStatus(StrEnum):
     INVALID = "invalid"
     LOGIN_REQUIRED = "login_required"
     CLAIMED = "claimed"
+    TOKEN_MISSING = "token_missing"  # restored from a backup taken without --with-tokens
 
 
 @dataclass(frozen=True)

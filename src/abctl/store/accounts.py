@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from abctl.errors import NotFoundError
-from abctl.models.accounts import Account
+from abctl.errors import NotFoundError, TokenError
+from abctl.models.accounts import Account, AccountStatus
 from abctl.store.base import StoreBase
 from abctl.store.rows import account_from_row
 
@@ -76,13 +76,23 @@ class AccountsStore(StoreBase):
         )
 
     def load_secret(self, account_id: int) -> str:
-        """The account's sToken text. Only the code that builds an Apple client calls this."""
+        """The account's sToken text. Only the code that builds an Apple client calls this.
+
+        Raises:
+            TokenError: the database has no token for the account (restored from a backup without tokens).
+        """
         value = self._scalar("SELECT stoken FROM secrets WHERE account_id = ?", (account_id,))
         if value is None:
-            raise NotFoundError(
-                f"account {account_id} has no stored sToken", hint="upload it again with: abctl tokens update"
+            name = self._scalar("SELECT name FROM accounts WHERE id = ?", (account_id,)) or str(account_id)
+            raise TokenError(
+                f"account `{name}` has no sToken in this database (a backup restored without --with-tokens?)",
+                hint=f"upload it again: abctl tokens update {name} --file TOKEN_FILE",
+                status=AccountStatus.TOKEN_MISSING,
             )
         return str(value)
+
+    def has_secret(self, account_id: int) -> bool:
+        return bool(self._scalar("SELECT count(*) FROM secrets WHERE account_id = ?", (account_id,)))
 
     def set_priorities(self, space: str, priorities: Mapping[str, int]) -> None:
         """Write new priorities for accounts of one space at once (the unique (space, priority) key stays valid)."""

@@ -174,5 +174,5 @@ def check_tokens(rt: Runtime, *, expiring_within_days: int = 30) -> list[TokenPr
         if status is not AccountStatus.OK:
             title, action = auth_action(status, account.name)
             problems.append(TokenProblem(account.name, account.space, str(status), to_iso(account.expires_at),
-                                         title, action))  # fmt: skip
+                                         title, action.replace("NAME", account.name)))  # fmt: skip
     return problems

@@ -25,6 +25,10 @@ AUTH_ACTIONS = {
         "Location claimed by another MDM",
         "Only one MDM should manage a location: stop the other MDM's use of it",
     ),
+    AccountStatus.TOKEN_MISSING: (
+        "sToken missing (restored from a backup without tokens)",
+        "Upload the token again: abctl tokens update NAME --file TOKEN_FILE",
+    ),
 }
 # The statuses a new token cures; the others are fixed at Apple or in the other MDM, then checked again.
 NEEDS_NEW_TOKEN = {AccountStatus.INVALID, AccountStatus.EXPIRED, AccountStatus.REVOKED, AccountStatus.EXPIRING}
