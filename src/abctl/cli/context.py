@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-import click
 import typer
 
 from abctl.config import Settings
@@ -137,4 +136,4 @@ def _failing() -> bool:
     error = sys.exc_info()[1]
     if error is None:
         return False
-    return not (isinstance(error, click.exceptions.Exit) and error.exit_code == 0)
+    return not (isinstance(error, typer.Exit) and error.exit_code == 0)
