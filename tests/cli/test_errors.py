@@ -31,9 +31,7 @@ def test_unexpected_errors_show_no_traceback(cli: Cli, failing_command: None, ex
     )
 
 
-def test_debug_shows_the_traceback_without_local_variables(
-    cli: Cli, failing_command: None, existing_db: Path
-) -> None:
+def test_debug_shows_the_traceback_without_local_variables(cli: Cli, failing_command: None, existing_db: Path) -> None:
     result = cli("--debug", "spaces", "list")
     assert result.exit_code == 1
     assert result.stderr.startswith("Traceback (most recent call last):\n")
