@@ -126,7 +126,8 @@ def test_invite_needs_users_or_all_pending(cli: Cli) -> None:
     result = cli("users", "invite")
     assert result.exit_code == 2
     assert result.stderr == (
-        "Error: name the users to invite, or give --all-pending\nHint: abctl users invite alice bob\n"
+        "Error: name the users to invite, or give --all-pending\n"
+        "Hint: no user is waiting for an invite; see: abctl users list\n"
     )
     cli("users", "add", "alice")
     result = cli("users", "invite", "alice")

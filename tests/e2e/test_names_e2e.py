@@ -63,6 +63,15 @@ def school(abctl: Cli, token_files: dict[str, Path], db_path: Path, unthrottled:
         (("move-space", "dmpx0001", "--to", "lap", "--yes"),
          "Error: no space named `lap`\nHint: did you mean `lab`?\n"),
         (("spaces", "remove", "lap"), "Error: no space named `lap`\nHint: did you mean `lab`?\n"),
+        (("devices", "list", "--owner", "karol"), "Error: no user `karol`\nHint: did you mean `carol`?\n"),
+        (("drift", "distrct"), "Error: no account named `distrct`\nHint: did you mean `district`?\n"),
+        (("apps", "add", "Math Quets"), "Error: no app named `Math Quets`\nHint: did you mean `Math Quest`?\n"),
+        (("apps", "delegate", "Math Quest", "--to", "lap"), "Error: no space named `lap`\nHint: did you mean `lab`?\n"),
+        (("tokens", "move", "distrct", "--to", "lab", "--yes"),
+         "Error: no account named `distrct`\nHint: did you mean `district`?\n"),
+        (("users", "delete", "karol", "--yes"), "Error: no user `karol`\nHint: did you mean `carol`?\n"),
+        (("groups", "members", "student"),
+         "Error: no group `student` in space `default`\nHint: did you mean `students`?\n"),
     ],
 )  # fmt: skip
 def test_unknown_names_exit_4_with_the_closest_name(

@@ -84,6 +84,14 @@ def test_an_unenrolled_user_gets_the_invite_url_in_json_table_and_hint(school: C
     assert url.split("&")[0] in table.stdout  # the link, in its own column (the tables keep identifiers whole)
 
 
+def test_users_invite_without_names_suggests_the_waiting_users(school: Cli) -> None:
+    result = school("users", "invite")
+    assert (result.exit_code, result.stderr) == (
+        2, "Error: name the users to invite, or give --all-pending\n"
+        "Hint: abctl users invite carol dan, or abctl users invite --all-pending\n"
+    )  # fmt: skip
+
+
 def test_a_book_for_a_device_suggests_its_owner(school: Cli, db_path: Path) -> None:
     db = sqlite_utils.Database(db_path)
     db.execute("UPDATE devices SET owner = 'dan' WHERE serial = 'P1'")
@@ -102,6 +110,9 @@ def test_move_space_names_why_an_app_stays_behind(school: Cli) -> None:
     assert result.exit_code == 7
     assert result.stderr.endswith(
         "Error: `P1` moved to `lab` without a license for: Pocket Planetarium\n"
-        "Hint: no account of space `lab` owns `Pocket Planetarium`; it is owned in space `default`: `district`, "
-        "`highschool` (licenses serve their own space)\n"
+        "Hint: no account of space `lab` owns `Pocket Planetarium`; the default space's `district`, `highschool` can "
+        "lend it: abctl apps delegate 'Pocket Planetarium' --to lab\n"
     ), result.stderr
+    school.expect("apps", "delegate", "Pocket Planetarium", "--to", "lab")  # the hint's command works
+    served = school("--format", "json", "assign", "Pocket Planetarium", "--device", "P1", "--space", "lab")
+    assert [(r["account"], r["result"]) for r in json.loads(served.stdout)] == [("district", "assigned")]

@@ -150,7 +150,15 @@ def invite(
     Example: abctl users invite alice
     """
     if bool(client_user_ids) == all_pending:
-        raise InputError("name the users to invite, or give --all-pending", hint="abctl users invite alice bob")
+        actx = AppContext.of(ctx)
+        if all_pending:
+            named = " ".join(client_user_ids or [])
+            raise InputError("name users or give --all-pending, not both",
+                             hint=f"abctl users invite {named}, or abctl users invite --all-pending")  # fmt: skip
+        pending = [user.client_user_id for user in enrollment.pending_users(actx.runtime(), space)][:3]
+        hint = f"abctl users invite {' '.join(pending)}, or abctl users invite --all-pending" if pending else (
+            "no user is waiting for an invite; see: abctl users list")  # fmt: skip
+        raise InputError("name the users to invite, or give --all-pending", hint=hint)
     actx = AppContext.of(ctx)
     with actx.writer_lock(), actx.renderer.progress("Registering") as advance:
         rows = enrollment.invite_users(

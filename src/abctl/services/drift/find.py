@@ -156,12 +156,13 @@ def resolve_scope(
     Raises: NotFoundError for an unknown account, space or app; InputError for an account outside `space`.
     """
     from abctl.errors import InputError
+    from abctl.services.names.accounts import resolve_accounts
     from abctl.services.names.apps import resolve_app
     from abctl.services.names.spaces import resolve_space
 
     space_name = resolve_space(store, space) if space is not None else None
     if names:
-        accounts = [store.get_account(name) for name in dict.fromkeys(names)]
+        accounts = resolve_accounts(store, list(names))
         outside = [a.name for a in accounts if space_name is not None and a.space != space_name]
         if outside:
             raise InputError(

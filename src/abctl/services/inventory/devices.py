@@ -148,6 +148,9 @@ def list_devices(
     """Devices by serial, filtered by space, owner and state."""
     space_name = resolve_space(store, space) if space is not None else None
     states = None if include_inactive else ("active",)
+    if owner is not None and store.get_user(owner.strip()) is None:
+        raise unknown_user(store, owner)
+    owner = owner.strip() if owner is not None else None
     return [_view(store, d) for d in store.list_devices(space=space_name, owner=owner, states=states)]
 
 

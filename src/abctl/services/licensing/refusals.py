@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from abctl.domain.allocation import Decision, Reason
+from abctl.domain.delegation import DEFAULT_SPACE
 from abctl.errors import AbctlError
 from abctl.models.enums import TargetKind
 
@@ -50,7 +51,7 @@ def refusal_hint(store: Store, space: str, refusals: Sequence[Refusal], *, not_o
     """One line per reason and app (per user for enrollment), at most MAX_LINES, then how many more; `not_owned`
     are apps planned for nobody because no account of the space owns them (reconcile's required apps)."""
     names = store.app_names({adam_id for adam_id, _decision in refusals} | set(not_owned))
-    lines = [_not_owned(store, space, adam_id, f"`{names.get(adam_id, adam_id)}`") for adam_id in not_owned]
+    lines = [_not_owned(store, space, adam_id, names.get(adam_id, adam_id)) for adam_id in not_owned]
     for adam_id, decisions in _by_app(refusals).items():
         name = names.get(adam_id, adam_id)
         by_reason: dict[Reason, list[Decision]] = {}
@@ -78,7 +79,7 @@ def _lines(store: Store, space: str, adam_id: str, name: str, reason: Reason, gr
     if reason is Reason.NO_SEAT:
         return [f"no free seat for {app}{_full(store, space, adam_id)}; see: abctl usage --app {quoted}"]
     if reason is Reason.NOT_OWNED:
-        return [_not_owned(store, space, adam_id, app)]
+        return [_not_owned(store, space, adam_id, name)]
     if reason is Reason.NOT_ENROLLED:
         return [_not_enrolled(decision) for decision in group]
     if reason in (Reason.NOT_ON_LIST, Reason.DISALLOWED):
@@ -105,14 +106,17 @@ def _targets(group: Sequence[Decision]) -> str:
 
 
 def _full(store: Store, space: str, adam_id: str) -> str:
-    full = [owned for owned in store.owned_assets(space, adam_id) if owned.available <= 0]
+    lent = space != DEFAULT_SPACE and store.is_delegated(space, adam_id)  # R21: the default space's seats serve too
+    owners = store.owned_assets(space, adam_id) + (store.owned_assets(DEFAULT_SPACE, adam_id) if lent else [])
+    full = [owned for owned in owners if owned.available <= 0]
     if not full:
         return ""
     listed = ", ".join(f"`{owned.account}` ({owned.assigned} of {owned.total} used)" for owned in full)
     return f": {listed} {'is' if len(full) == 1 else 'are'} full"
 
 
-def _not_owned(store: Store, space: str, adam_id: str, app: str) -> str:
+def _not_owned(store: Store, space: str, adam_id: str, name: str) -> str:
+    app, quoted = f"`{name}`", shlex.quote(name)
     owners: Mapping[str, list[str]] = {
         other.name: sorted({owned.account for owned in store.owned_assets(other.name, adam_id)})
         for other in store.list_spaces()
@@ -121,6 +125,10 @@ def _not_owned(store: Store, space: str, adam_id: str, app: str) -> str:
     elsewhere = {other: accounts for other, accounts in owners.items() if accounts}
     if not elsewhere:
         return f"no account owns {app} in any space: buy it in Apps and Books, then run: abctl sync"
+    if DEFAULT_SPACE in elsewhere:  # R21: the default space's accounts can lend it
+        lenders = ", ".join(f"`{account}`" for account in elsewhere[DEFAULT_SPACE])
+        return (f"no account of space `{space}` owns {app}; the default space's {lenders} can lend it: "
+                f"abctl apps delegate {quoted} --to {space}")  # fmt: skip
     listed = "; ".join(
         f"space `{other}`: {', '.join(f'`{a}`' for a in accounts)}" for other, accounts in elsewhere.items()
     )
