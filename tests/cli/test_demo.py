@@ -13,7 +13,8 @@ def test_demo_walks_through_the_main_job(cli: Cli) -> None:
         ["tokens", "add"], ["tokens", "add"], ["spaces", "add"], ["tokens", "add"], ["tokens", "list"],
         ["priority", "set"], ["distribute", "Math Quest"], ["assign", "Quiz Master"], ["assign", "Quiz Master"],
         ["apps", "add"], ["reconcile", "--dry-run"], ["reconcile"], ["reconcile"], ["move-space", "IPAD0002"],
-        ["move-space", "IPAD0002"], ["revoke", "Sketchbook Studio"], ["revoke", "Sketchbook Studio"],
+        ["move-space", "IPAD0002"], ["apps", "delegate"], ["reconcile", "--space"], ["apps", "undelegate"],
+        ["apps", "undelegate"], ["revoke", "Sketchbook Studio"], ["revoke", "Sketchbook Studio"],
         ["usage", "--grace"], ["events", "list"], ["drift", "district"], ["drift", "settle"],
         ["sync"], ["usage", "--app"], ["notifications"], ["tokens", "check"],
     ]  # fmt: skip
@@ -28,6 +29,15 @@ def test_demo_walks_through_the_main_job(cli: Cli) -> None:
     assert "Space `default` is reconciled: nothing to change." in result.stderr
     assert "Error: `IPAD0002` moved to `lab` without a license for: Quiz Master" in result.stderr
     assert "Macs that keep the app installed: MAC00001" in result.stderr
+    assert "Delegated Code Garden (1000000007) to space `lab`" in result.stderr
+    assert (
+        result.stderr.count(
+            "iOS/iPadOS devices that must uninstall (usable 30 days after the revocation): IPAD0002\n"
+            "Macs that keep the app installed: LABMAC001\n"
+        )
+        == 2
+    )  # the dry run, then the run
+    assert "Un-delegated Code Garden (1000000007) from space `lab`." in result.stderr
     assert "Revoked 1 license(s) in 1 Apple call(s)." in result.stderr
     assert "5 difference(s): 5 unknown, as Apple lists it now." in result.stderr  # the ghost and the 3 from before
     assert "Revoked 2 license(s) in 1 Apple call(s)." in result.stderr  # the ghost's, nothing else

@@ -201,3 +201,67 @@ def test_reconcile_installs_a_required_delegated_app_on_the_spaces_devices(distr
     assert on_apple(world, "district", CODE) == {"LABMAC01", "LABPAD01", "LENAMAC1"}
     again = json.loads(district.expect("--format", "json", "reconcile", "--space", "lab", "--dry-run").stdout)
     assert again == []  # licensed through the delegation: nothing to do
+
+
+# -- the guide's third row, move-space and reconcile ---------------------------------------------------------------
+
+
+def test_removing_the_app_from_the_default_space_undelegates_it_everywhere_first(
+    district: Cli, world: Seed, db_path: Path
+) -> None:
+    district.expect("apps", "add", CODE)
+    district.expect("apps", "delegate", CODE, "--to", "lab")
+    district.expect("apps", "delegate", CODE, "--to", "gym")
+    district.expect("assign", CODE, "--device", "IPAD0001")
+    district.expect("assign", CODE, "--device", "LABMAC01", "--space", "lab")
+    district.expect("assign", CODE, "--device", "GYMPAD01", "--space", "gym")
+    plan = district.expect("--format", "json", "apps", "remove", CODE, "--dry-run")
+    assert "Spaces affected (licenses to revoke): `default` 1, `gym` 1, `lab` 1." in plan.stderr
+    assert "Un-delegated from: `gym`, `lab`." in plan.stderr
+    assert sorted((r["target_id"], r["uninstall"]) for r in rows(plan)) == [
+        ("GYMPAD01", True), ("IPAD0001", True), ("LABMAC01", False)
+    ]  # fmt: skip
+    district.expect("apps", "remove", CODE, "--yes")
+    assert on_apple(world, "district", CODE) == set()
+    assert db_rows(db_path, "SELECT * FROM delegations") == []
+    assert db_rows(db_path, "SELECT * FROM catalog") == []
+
+
+def test_removing_a_delegated_app_from_a_custom_catalog_revokes_the_delegated_licenses(
+    district: Cli, world: Seed, db_path: Path
+) -> None:
+    district.expect("apps", "delegate", CODE, "--to", "gym")
+    district.expect("assign", CODE, "--device", "GYMPAD01", "--space", "gym")
+    district.expect("apps", "remove", CODE, "--space", "gym", "--yes")
+    assert on_apple(world, "district", CODE) == set()
+    assert db_rows(db_path, "SELECT * FROM delegations") == []
+
+
+def test_move_space_into_a_delegated_space_is_licensed_by_the_default_accounts_and_out_of_it_is_revoked(
+    district: Cli, world: Seed
+) -> None:
+    district.expect("apps", "delegate", CODE, "--to", "lab")
+    district.expect("assign", CODE, "--device", "IPAD0001")
+    moved = rows(district.expect("--format", "json", "move-space", "IPAD0001", "--to", "lab", "--yes"))
+    assert [(r["step"], r["account"], r["result"]) for r in moved] == [
+        ("revoke", "district", "revoked"), ("move", None, "moved"), ("assign", "district", "assigned")
+    ]  # fmt: skip
+    assert on_apple(world, "district", CODE) == {"IPAD0001"}
+    district.expect("move-space", "IPAD0001", "--to", "gym", "--yes", code=7)  # gym: not delegated, no account
+    assert on_apple(world, "district", CODE) == set()
+
+
+def test_reconcile_releases_a_delegated_license_of_a_retired_device(district: Cli, world: Seed) -> None:
+    district.expect("apps", "delegate", CODE, "--to", "lab")
+    district.expect("assign", CODE, "--device", "LABMAC01", "--space", "lab")
+    world.state.external_assign("district", CODE, "serialNumber", "LABPAD01")  # handed out in School Manager
+    district.expect("sync")
+    district.expect("devices", "retire", "LABMAC01", "--yes")
+    assert on_apple(world, "district", CODE) == {"LABPAD01"}
+    district.expect("devices", "retire", "LABPAD01", "--yes")
+    world.state.external_assign("district", CODE, "serialNumber", "LABPAD01")  # back again after the retire
+    district.expect("sync")
+    plan = json.loads(district.expect("--format", "json", "reconcile", "--space", "lab", "--dry-run").stdout)
+    assert [(r["step"], r["target"], r["account"]) for r in plan] == [("release", "LABPAD01", "district")]
+    district.expect("reconcile", "--space", "lab")
+    assert on_apple(world, "district", CODE) == set()

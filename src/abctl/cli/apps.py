@@ -91,6 +91,10 @@ def remove(
     actx = AppContext.of(ctx)
     removal = service.plan_app_removal(actx.runtime(), adam_id, space=space)
     name = label(removal.app)
+    spaces = ", ".join(f"`{space}` {count}" for space, count in removal.per_space)
+    actx.renderer.info(f"Spaces affected (licenses to revoke): {spaces}.")
+    if removal.undelegated:
+        actx.renderer.info(f"Un-delegated from: {', '.join(f'`{s}`' for s in removal.undelegated)}.")
     license_views.show_plan(actx, removal.plan, title=f"Licenses of {name} to revoke", dry_run=dry_run)
     if dry_run:
         return

@@ -111,6 +111,13 @@ def demo(ctx: typer.Context) -> None:
              "--dry-run")  # fmt: skip
         step("Move it: licenses the lab cannot match are revoked and reported (exit 7)", "move-space", "IPAD0002",
              "--to", "lab", "--yes", expect=7)  # fmt: skip
+        step("The district lends Code Garden to the lab, whose own account has none", "apps", "delegate",
+             "Code Garden", "--to", "lab", "--install-on-device")  # fmt: skip
+        step("Reconcile the lab: Dan's iPad and the lab's Mac get it from the district's accounts", "reconcile",
+             "--space", "lab")  # fmt: skip
+        step("Un-delegating takes it back: the iPad uninstalls it (30 days of grace), the Mac keeps it", "apps",
+             "undelegate", "Code Garden", "--from", "lab", "--dry-run")  # fmt: skip
+        step("Un-delegate it", "apps", "undelegate", "Code Garden", "--from", "lab", "--yes")
         step("Revoking Sketchbook Studio everywhere: the plan says which devices uninstall and which Macs keep it",
              "revoke", "Sketchbook Studio", "--all", "--dry-run")  # fmt: skip
         step("Take it back from Alice's iPhone only", "revoke", "Sketchbook Studio", "--device", "IPHONE001", "--yes")

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
 from abctl.domain.delegation import DEFAULT_SPACE, source_label
+from abctl.domain.platform_behaviour import LicenseAction
 from abctl.errors import AbctlError, NotFoundError
 from abctl.services.names.apps import resolve_app
 from abctl.services.names.spaces import resolve_space
@@ -53,10 +54,13 @@ class AddedApp:
 
 @dataclass(frozen=True)
 class AppRemoval:
-    """`apps remove`: the app and the revocation of all its licenses in the space."""
+    """`apps remove`: the app and the revocation of all its licenses in the space; the spaces it is un-delegated
+    from (all of them when it leaves the default space, R21), and how many licenses go back in each space."""
 
     app: AppRow
     plan: RevocationPlan
+    undelegated: tuple[str, ...] = ()
+    per_space: tuple[tuple[str, int], ...] = ()
 
 
 def fetch_names(rt: Runtime, space: str, adam_ids: Sequence[str]) -> None:
@@ -159,11 +163,25 @@ def plan_app_removal(rt: Runtime, app: str, *, space: str | None = None) -> AppR
             f"app {adam_id} is not in the catalog of space `{space_name}`",
             hint=f"to take back its licenses anyway, run: abctl revoke {adam_id} --all",
         )
-    licenses = store.find_licenses(space=space_name, adam_id=adam_id)
-    installed = [d for d in store.devices_with_app_installed(adam_id, space_name) if d.state == "active"]
+    licenses = store.find_licenses(space=space_name, adam_id=adam_id)  # from default: the delegated ones too
+    if space_name == DEFAULT_SPACE:
+        undelegated = tuple(d.space for d in store.delegations(adam_id=adam_id))
+    else:
+        undelegated = (space_name,) if store.is_delegated(space_name, adam_id) else ()
+        licenses += store.delegated_licenses(space_name, adam_id=adam_id) if undelegated else []
+    installed = [d for s in dict.fromkeys((space_name, *undelegated))
+                 for d in store.devices_with_app_installed(adam_id, s) if d.state == "active"]  # fmt: skip
     plan = plan_for_licenses(store, licenses, reason="app removed from the catalog", now=rt.now(),
-                             installed_on=installed)  # fmt: skip
-    return AppRemoval(app_row(rt, space_name, adam_id), plan)
+                             installed_on=installed, action=LicenseAction.DELETE_APP)  # fmt: skip
+    where = store.target_spaces((str(item.target_kind), item.target_id) for item in licenses)
+    counts: dict[str, int] = {}
+    for item in licenses:
+        key = where.get((str(item.target_kind), item.target_id), "unknown target")
+        counts[key] = counts.get(key, 0) + 1
+    per_space = tuple((s, counts.pop(s, 0)) for s in dict.fromkeys((space_name, *undelegated))) + tuple(
+        sorted(counts.items())
+    )
+    return AppRemoval(app_row(rt, space_name, adam_id), plan, undelegated, per_space)
 
 
 def remove_app(
@@ -173,7 +191,13 @@ def remove_app(
     when a license could not be revoked, so running the command again retries."""
     from abctl.services.revocation.execute import execute_revocation
 
+    store, adam_id = rt.store, removal.app.adam_id
     result = execute_revocation(rt, removal.plan, on_progress=on_progress)
     if not result.failed_targets():
-        rt.store.delete_catalog_entry(removal.app.space, removal.app.adam_id)
+        with store.transaction():
+            store.delete_catalog_entry(removal.app.space, adam_id)
+            for space in removal.undelegated:  # R21: un-delegated first; the lender's catalog entry goes with it
+                store.delete_delegation(space, adam_id)
+                if space != removal.app.space and not store.owned_assets(space, adam_id):
+                    store.delete_catalog_entry(space, adam_id)
     return result

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from abctl.domain.allocation import AllocationPlan, Outcome, RequestKind, plan_assignments, runs_on
+from abctl.domain.delegation import DEFAULT_SPACE
 from abctl.models.enums import TargetKind
 from abctl.models.licenses import LicenseSource
 from abctl.services.licensing.plan import AppPlan, TargetFacts, TargetSpec, load_offers
@@ -159,6 +160,8 @@ def _plan_release(rt: Runtime, space: str) -> tuple[RevocationPlan, dict[str, st
 
     store = rt.store
     held = store.find_licenses(space=space, states=("active",))
+    if space != DEFAULT_SPACE:  # R21: licenses lent through the space's delegations are the space's to release
+        held += store.delegated_licenses(space, states=("active",))
     devices = store.devices_by_serial(item.target_id for item in held if item.target_kind is TargetKind.DEVICE)
     users = store.users_by_id(item.target_id for item in held if item.target_kind is TargetKind.USER)
     why: dict[str, str] = {}

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from abctl.domain.allocation import AllocationPlan, Outcome, RequestKind, Target, plan_assignments
+from abctl.domain.delegation import DEFAULT_SPACE
 from abctl.domain.space_move import SCENARIO_TEXT, AppMove, plan_move
 from abctl.errors import InputError
 from abctl.models.enums import TargetKind
@@ -88,11 +89,13 @@ def plan_space_move(rt: Runtime, serial: str, destination: str) -> MovePlan:
         raise InputError(f"`{serial}` is {device.state}", hint="only active devices move; re-add it first")
     holders = [(TargetKind.DEVICE, serial)] + ([(TargetKind.USER, device.owner)] if device.owner else [])
     held = store.find_licenses(space=device.space, targets=holders)
+    if device.space != DEFAULT_SPACE:  # R21: what came through the source's delegations goes back too
+        held += store.delegated_licenses(device.space, targets=[(str(kind), who) for kind, who in holders])
     licensed: dict[str, list[int]] = {}
     for item in held:
         licensed.setdefault(item.adam_id, []).append(item.id)
     installed = store.installed_apps(serial)
-    target = _destination_target(store, device, destination)
+    target = _destination_target(store, device, destination, leaving={item.id for item in held})
     decisions = {
         adam_id: plan_assignments(load_offers(store, destination, adam_id), [target], RequestKind.ADMIN).decisions[0]
         for adam_id in sorted(set(licensed) | set(installed))
@@ -102,7 +105,7 @@ def plan_space_move(rt: Runtime, serial: str, destination: str) -> MovePlan:
     return MovePlan(serial, device.space, destination, plan_move(licensed, installed, decisions), revocation)
 
 
-def _destination_target(store: Store, device: DeviceRecord, destination: str) -> Target:
+def _destination_target(store: Store, device: DeviceRecord, destination: str, *, leaving: set[int]) -> Target:
     """The device as the destination's rules see it: its owner counts only when the owner belongs there."""
     owner = store.users_by_id([device.owner]).get(device.owner) if device.owner else None
     owner_id = owner.client_user_id if owner is not None and owner.space == destination else None
@@ -110,6 +113,7 @@ def _destination_target(store: Store, device: DeviceRecord, destination: str) ->
     held = frozenset(
         (item.account_id, str(item.target_kind))
         for item in store.find_licenses(space=destination, target_kind=TargetKind.DEVICE, target_id=device.serial)
+        if item.id not in leaving  # revoked in the source first (a delegated license's account may be here)
     )
     return Target(TargetKind.DEVICE, device.serial, platform=device.platform, owner=owner_id,
                   shared_ipad=device.shared_ipad, groups=groups, held=held)  # fmt: skip
