@@ -12,7 +12,7 @@ from abctl.cli import license_views
 from abctl.cli.context import AppContext
 from abctl.cli.interrupted import local_import
 from abctl.cli.options import DryRunOpt, ImportFileArg, ImportFileOpt, SpaceOpt, YesOpt, input_file
-from abctl.errors import AppleAPIError, InputError
+from abctl.errors import AbctlError, AppleAPIError, InputError
 from abctl.output import Column
 from abctl.services.inventory import enrollment
 from abctl.services.inventory import users as service
@@ -155,7 +155,10 @@ def invite(
             named = " ".join(client_user_ids or [])
             raise InputError("name users or give --all-pending, not both",
                              hint=f"abctl users invite {named}, or abctl users invite --all-pending")  # fmt: skip
-        pending = [user.client_user_id for user in enrollment.pending_users(actx.runtime(), space)][:3]
+        try:  # a suggestion only: the usage error comes first, with or without a database
+            pending = [user.client_user_id for user in enrollment.pending_users(actx.runtime(), space)][:3]
+        except AbctlError:
+            pending = []
         hint = f"abctl users invite {' '.join(pending)}, or abctl users invite --all-pending" if pending else (
             "no user is waiting for an invite; see: abctl users list")  # fmt: skip
         raise InputError("name the users to invite, or give --all-pending", hint=hint)
