@@ -91,7 +91,193 @@ def test_long_tables_are_aligned_plain_text() -> None:
     out, _ = render(Format.TABLE, rows)
     lines = out.splitlines()
     assert lines[0] == "Apps"
-    assert lines[1] == "Name     Total  Seen  OK"
-    assert lines[2] == "-" * len(lines[1])
-    assert lines[3] == "App 0        0        yes"
-    assert lines[-1] == "App 599    599        no"
+    assert lines[1] == "Name     Total  OK"  # Seen is empty in every row: the default table leaves it out
+    assert lines[2] == "-------  -----  ---"
+    assert lines[3] == "App 0        0  yes"
+    assert lines[-1] == "App 599    599  no"
+
+
+def draw(rows: list[dict[str, object]], view: list[Column], width: int | None, **kw: object) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    renderer = Renderer(stdout=out, stderr=err, no_color=True, width=width, **kw)  # type: ignore[arg-type]
+    renderer.rows(rows, view, title="Apps")
+    return out.getvalue(), err.getvalue()
+
+
+WIDE_ROWS: list[dict[str, object]] = [
+    {"name": "Pocket Planetarium", "adam_id": "1000000001", "serial": "DMPX00112233", "why": "no free seat in any "
+     "account that may serve it", "event_id": "0df0af2e-ff36-4fe9-9cae-0c81efcc8320", "at": datetime(2026, 12, 1,
+     7, 31, 12, tzinfo=UTC)},
+]  # fmt: skip
+WIDE_COLUMNS = [
+    Column("name", "App"), Column("adam_id", "Adam ID"), Column("serial", "Serial"), Column("why", "Why", wrap=True),
+    Column("event_id", "Apple event", drop=1), Column("at", "When", drop=2),
+]  # fmt: skip
+
+
+def test_identifiers_stay_whole_free_text_wraps_and_lower_priority_columns_go_first() -> None:
+    out, err = draw(WIDE_ROWS, WIDE_COLUMNS, 80)
+    assert out == (
+        "Apps\n"
+        "App                 Adam ID     Serial        Why\n"
+        "------------------  ----------  ------------  ----------------------------------\n"
+        "Pocket Planetarium  1000000001  DMPX00112233  no free seat in any account that\n"
+        "                                              may serve it\n"
+    )
+    assert err == "2 columns hidden; -o wide shows them\n"
+    assert "…" not in out and all(len(line) <= 80 for line in out.splitlines())
+
+
+def test_when_there_is_room_everything_is_on_one_line_with_times_in_utc() -> None:
+    out, err = draw(WIDE_ROWS, WIDE_COLUMNS, 160)
+    assert out.splitlines() == [
+        "Apps (times in UTC)",
+        "App                 Adam ID     Serial        Why                                            Apple event"
+        "                           When",
+        "------------------  ----------  ------------  ---------------------------------------------  -----------"
+        "-------------------------  ----------------",
+        "Pocket Planetarium  1000000001  DMPX00112233  no free seat in any account that may serve it  0df0af2e-ff3"
+        "6-4fe9-9cae-0c81efcc8320  2026-12-01 07:31",
+    ]
+    assert err == ""
+
+
+def test_only_essential_columns_left_run_past_the_terminal_rather_than_cut() -> None:
+    out, err = draw(WIDE_ROWS, WIDE_COLUMNS[:3], 20)
+    assert out.splitlines()[3] == "Pocket Planetarium  1000000001  DMPX00112233"
+    assert err == ""
+
+
+def test_headers_wrap_between_words_before_a_value_is_touched() -> None:
+    columns = [Column("a", "Assignments read", "right"), Column("b", "Gone from Apple", "right"),
+               Column("t", "Text", wrap=True)]  # fmt: skip
+    out, _ = draw([{"a": 41, "b": 0, "t": "x " * 20}], columns, 40)
+    assert out.splitlines()[1:5] == [
+        "Assignments   Gone  Text",
+        "       read   from",
+        "             Apple",
+        "-----------  -----  --------------------",
+    ]
+
+
+def test_lists_wrap_between_items_never_inside_one() -> None:
+    columns = [Column("name", "Name"), Column("accounts", "Accounts"), Column("note", "Note", wrap=True)]
+    rows: list[dict[str, object]] = [{"name": "Code Garden", "accounts": ["district", "high school"], "note": "a b"}]
+    out, _ = draw(rows, columns, 30)
+    assert out.splitlines()[3:] == ["Code Garden  district,    a b", "             high school"]
+
+
+def test_wide_draws_every_column_on_one_line_per_row() -> None:
+    columns = [*WIDE_COLUMNS, Column("extra", "Extra", in_table=False)]
+    out, err = draw([{**WIDE_ROWS[0], "extra": "x"}], columns, 80, fmt=Format.WIDE)
+    assert out.splitlines()[1].split() == ["App", "Adam", "ID", "Serial", "Why", "Apple", "event", "When", "Extra"]
+    assert out.splitlines()[3].endswith("2026-12-01 07:31  x")
+    assert err == ""
+
+
+def test_people_only_columns_stay_out_of_scripts() -> None:
+    columns = [Column("done", "Done", machine=False), Column("n", "N", in_table=False)]
+    assert json.loads(draw([{"done": "1/2", "n": 2}], columns, 80, fmt=Format.JSON)[0]) == [{"n": 2}]
+    assert draw([{"done": "1/2", "n": 2}], columns, 80)[0].splitlines()[3] == "1/2"
+    assert draw([{"done": "1/2", "n": 2}], columns, 80, fmt=Format.WIDE)[0].splitlines()[3] == "2"
+
+
+@pytest.mark.parametrize("fmt", list(Format))
+def test_columns_select_and_order_in_every_format(fmt: Format) -> None:
+    out, _ = draw(WIDE_ROWS, WIDE_COLUMNS, 80, fmt=fmt, columns=["serial", "name"])
+    if fmt in (Format.TABLE, Format.WIDE):
+        assert out.splitlines()[1:] == ["Serial        App", "------------  ------------------",
+                                        "DMPX00112233  Pocket Planetarium"]  # fmt: skip
+    elif fmt is Format.CSV:
+        assert out == "serial,name\nDMPX00112233,Pocket Planetarium\n"
+    else:
+        first = json.loads(out)[0] if fmt is Format.JSON else json.loads(out.splitlines()[0])
+        assert list(first) == ["serial", "name"]
+
+
+def test_unknown_column_is_refused_with_a_did_you_mean() -> None:
+    from abctl.errors import InputError
+
+    renderer = Renderer(stdout=io.StringIO(), columns=["serail"])
+    with pytest.raises(InputError) as raised:
+        renderer.check_columns(WIDE_COLUMNS)
+    assert raised.value.exit_code == 2
+    assert raised.value.message == "unknown column `serail`"
+    assert raised.value.hint == "did you mean `serial`? columns here: adam_id, at, event_id, name, serial, why"
+
+
+def test_a_quiet_outcome_prints_nothing_while_data_still_prints() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    renderer = Renderer(stdout=out, stderr=err, quiet=True, no_color=True, width=80)
+    renderer.rows(ROWS, COLUMNS, title="Sync", outcome=True)
+    assert (out.getvalue(), err.getvalue()) == ("", "")
+    renderer.rows(ROWS, COLUMNS, title="Apps")
+    assert out.getvalue().startswith("Apps (times in UTC)\nName")
+
+
+def test_a_long_result_is_counted_and_wide_lists_every_row() -> None:
+    rows: list[dict[str, object]] = [
+        {"name": f"App {i % 3}", "account": "district", "result": "refused" if i % 10 == 9 else "assigned",
+         "target": f"DEV{i:05d}"} for i in range(1000)
+    ]  # fmt: skip
+    columns = [Column("name", "App"), Column("target", "Target"), Column("account", "Account"),
+               Column("result", "Result")]  # fmt: skip
+    keys = ("name", "account", "result")
+    out, err = io.StringIO(), io.StringIO()
+    Renderer(stdout=out, stderr=err, width=80, no_color=True).rows(rows, columns, title="Assign", summary=keys)
+    assert out.getvalue().splitlines() == [
+        "Assign: 1,000 rows, counted",
+        "App    Account   Result    Rows",
+        "-----  --------  --------  ----",
+        "App 0  district  assigned   300",
+        "App 1  district  assigned   300",
+        "App 2  district  assigned   300",
+        "App 0  district  refused     34",
+        "App 1  district  refused     33",
+        "App 2  district  refused     33",
+    ]
+    assert err.getvalue() == "1,000 rows in 6 group(s); -o wide, json or csv lists every row.\n"
+    for fmt in (Format.WIDE, Format.CSV):
+        full = io.StringIO()
+        Renderer(fmt=fmt, stdout=full, width=80).rows(rows, columns, title="Assign", summary=keys)
+        assert len(full.getvalue().splitlines()) == 1000 + (1 if fmt is Format.CSV else 3)
+        assert "DEV00999" in full.getvalue()
+    small = io.StringIO()
+    Renderer(stdout=small, width=80).rows(rows[:300], columns, title="Assign", summary=keys)
+    assert len(small.getvalue().splitlines()) == 303  # a few hundred rows are still listed
+
+
+def test_timestamps_read_as_minutes_in_tables_and_iso_in_scripts() -> None:
+    row = {"at": "2026-12-01T07:31:40Z", "until": datetime(2026, 12, 31, 23, 0, tzinfo=UTC)}
+    columns = [Column("at", "At"), Column("until", "Until", date_only=True)]
+    out, _ = draw([row], columns, 80)
+    assert out.splitlines()[0] == "Apps (times in UTC)"
+    assert out.splitlines()[3] == "2026-12-01 07:31  2026-12-31"
+    assert json.loads(draw([row], columns, 80, fmt=Format.JSON)[0]) == [
+        {"at": "2026-12-01T07:31:40Z", "until": "2026-12-31T23:00:00Z"}
+    ]
+
+
+def test_a_record_keeps_identifiers_whole_and_wraps_text() -> None:
+    out = io.StringIO()
+    columns = [Column("url", "Invite URL"), Column("note", "Note", wrap=True)]
+    url = "https://buy.itunes.apple.com/WebObjects/MZFinance.woa/wa/associateVPPUserWithITSAccount?inviteCode=ab12"
+    Renderer(stdout=out, width=40).record({"url": url, "note": "one two three four five six seven"}, columns)
+    assert out.getvalue().splitlines() == [
+        f"Invite URL  {url}",
+        "Note        one two three four five six",
+        "            seven",
+    ]
+
+
+def test_rich_is_not_imported_to_print_a_plain_table() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import io, sys\n"
+        "from abctl.output import Column, Renderer\n"
+        "Renderer(stdout=io.StringIO(), width=80).rows([{'a': 1}], [Column('a', 'A')], title='T')\n"
+        "assert 'rich' not in sys.modules, 'rich imported'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -49,8 +49,8 @@ def test_add_list_and_members(cli: Cli, db_path: Path) -> None:
         ("default", "Math teachers", "alice")
     ]
     table = cli("groups", "list").stdout
-    assert table.splitlines()[0].rstrip() == "Groups"
-    assert "│ All Users     │ default │       2 │ yes      │" in table
+    assert table.splitlines()[0] == "Groups (times in UTC)"
+    assert table.splitlines()[3] == "All Users      default        2  yes"
 
 
 def test_groups_belong_to_one_space(cli: Cli) -> None:

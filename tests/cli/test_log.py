@@ -37,17 +37,33 @@ def test_table(cli: Cli, seeded: Path) -> None:
     result = cli("log", "--device", "IPAD1")
     assert (result.exit_code, result.stdout, result.stderr) == (0, "", "No activity.\n")
     result = cli("log", "--user", "bob")
-    lines = result.stdout.splitlines()
-    assert lines[0].rstrip() == "Activity"
-    assert [cell.strip() for cell in lines[2].split("┃")[1:-1]] == [
-        "Time", "Actor", "Space", "Account", "Adam ID", "App", "Target", "License type", "Action", "Result", "Event",
-        "Detail",
+    assert result.stdout == (
+        "Activity (times in UTC)\n"
+        "Time              Account  App      Target    Action     Result  Detail\n"
+        "----------------  -------  -------  --------  ---------  ------  -----------------\n"
+        "2026-06-04 09:00  edu      Keynote  user:bob  associate  failed  9609 unknown user\n"
+    )
+    wide = cli("--format", "wide", "log", "--user", "bob").stdout.splitlines()
+    assert wide[1].split() == [
+        "Time", "Actor", "Space", "Account", "Adam", "ID", "App", "Target", "License", "type", "Action", "Result",
+        "Event", "Detail",
     ]  # fmt: skip
-    assert [cell.strip() for cell in lines[4].split("│")[1:-1]] == [
-        "2026-06-04T09:00:00Z", "admin", "default", "edu", "361285480", "Keynote", "user:bob", "user", "associate",
-        "failed", "ev-9", "9609 unknown user",
+    assert wide[3].split() == [
+        "2026-06-04", "09:00", "admin", "default", "edu", "361285480", "Keynote", "user:bob", "user", "associate",
+        "failed", "ev-9", "9609", "unknown", "user",
     ]  # fmt: skip
-    assert len(lines) == 6
+
+
+def test_a_narrow_terminal_sheds_the_account_and_detail_with_a_note(
+    cli: Cli, seeded: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "70")
+    result = cli("log")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1].split() == ["Time", "App", "Target", "Action", "Result"]
+    assert all(len(line) <= 70 for line in result.stdout.splitlines())
+    assert "device:C02ALICE" in result.stdout
+    assert result.stderr == "2 columns hidden; -o wide shows them\n"
 
 
 @pytest.mark.parametrize(

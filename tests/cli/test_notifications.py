@@ -1,4 +1,5 @@
-"""`abctl notifications`: open ones worst first, --all with cleared ones, --space, and --fail-on exit codes."""
+"""`abctl notifications`: the highest open one per account and app, worst first; --all with each one and the
+cleared ones; --space; the footer's clearing rule; and --fail-on exit codes."""
 
 import json
 from pathlib import Path
@@ -7,7 +8,7 @@ import pytest
 from tests.conftest import Cli
 from tests.seed_reports import seed
 
-HEADER = "id,severity,trigger,type,component,space,account,adam_id,app,message,action,raised_at,cleared_at"
+HEADER = "id,severity,trigger,type,component,space,account,adam_id,name,message,action,raised_at,cleared_at"
 EXPIRY_ACTION = "Generate a new token online using your organization's account"
 
 
@@ -17,7 +18,7 @@ def seeded(db_path: Path) -> Path:
     return db_path
 
 
-def test_csv_open_notifications_worst_first(cli: Cli, seeded: Path) -> None:
+def test_csv_open_notifications_worst_first_the_highest_per_account_and_app(cli: Cli, seeded: Path) -> None:
     result = cli("--format", "csv", "notifications")
     assert result.exit_code == 0, result.output
     assert result.stderr == ""
@@ -31,9 +32,7 @@ def test_csv_open_notifications_worst_first(cli: Cli, seeded: Path) -> None:
         f"{EXPIRY_ACTION},2026-06-01T00:00:00Z,\n"
         "3,info,50%,License Usage,Apps and Books,default,ops,361309726,Pages,50% of the licenses are redeemed,,"
         "2026-06-04T00:00:00Z,\n"
-        "1,info,50%,License Usage,Apps and Books,default,edu,361309726,Pages,50% of the licenses are redeemed,,"
-        "2026-06-01T00:00:00Z,\n"
-    )
+    )  # edu's 50% of Pages (1) is open too, under its 90% (2): --all lists it
 
 
 def test_all_includes_cleared_ones_last(cli: Cli, seeded: Path) -> None:
@@ -50,7 +49,7 @@ def test_all_includes_cleared_ones_last(cli: Cli, seeded: Path) -> None:
         "space": "default",
         "account": "edu",
         "adam_id": "361285480",
-        "app": "Keynote",
+        "name": "Keynote",
         "message": "50% of the licenses are redeemed",
         "action": None,
         "raised_at": "2026-05-01T00:00:00Z",
@@ -59,21 +58,46 @@ def test_all_includes_cleared_ones_last(cli: Cli, seeded: Path) -> None:
     assert all(row["cleared_at"] is None for row in rows[:-1])
 
 
-def test_table_shows_cleared_column_only_with_all(cli: Cli, seeded: Path) -> None:
-    plain = cli("notifications", "--space", "lab")
-    assert plain.exit_code == 0, plain.output
-    header = plain.stdout.splitlines()[2]
-    assert [cell.strip() for cell in header.split("┃")[1:-1]] == [
-        "ID", "Severity", "Trigger", "Type", "Component", "Space", "Account", "Adam ID", "App", "Message", "Action",
-        "Raised",
+def test_table_for_people_with_the_clearing_rule_and_actions_underneath(cli: Cli, seeded: Path) -> None:
+    result = cli("notifications")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "Notifications (times in UTC)\n"
+        "Severity  Trigger             Account  App    Raised\n"
+        "--------  ------------------  -------  -----  ----------------\n"
+        "alert     90%                 edu      Pages  2026-06-05 00:00\n"
+        "alert     100%                lab1     Pages  2026-06-02 00:00\n"
+        "warn      expires in 30 days  ops             2026-06-01 00:00\n"
+        "info      50%                 ops      Pages  2026-06-04 00:00\n"
+        f"Action for `ops`: {EXPIRY_ACTION}\n"
+        "Usage notifications clear when usage drops below 50%; abctl usage shows each app's level now.\n"
+    )
+
+
+def test_all_lists_each_one_and_the_cleared_column(cli: Cli, seeded: Path) -> None:
+    result = cli("notifications", "--all", "--space", "default")
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[1].split() == ["Severity", "Trigger", "Account", "App", "Raised", "Cleared"]
+    assert [line.split()[:3] for line in lines[3:8]] == [
+        ["alert", "90%", "edu"], ["warn", "expires", "in"], ["info", "50%", "ops"], ["info", "50%", "edu"],
+        ["info", "50%", "edu"],
     ]  # fmt: skip
-    row = plain.stdout.splitlines()[4]
-    assert [cell.strip() for cell in row.split("│")[1:-1]] == [
-        "6", "alert", "100%", "License Usage", "Apps and Books", "lab", "lab1", "361309726", "Pages",
-        "100% of the licenses are redeemed", "", "2026-06-02T00:00:00Z",
-    ]  # fmt: skip
-    with_all = cli("notifications", "--all", "--space", "lab")
-    assert with_all.stdout.splitlines()[2].rstrip().endswith("┃ Cleared ┃")
+    assert lines[7].endswith("2026-05-01 00:00  2026-05-10 00:00")
+
+
+def test_wide_shows_every_column(cli: Cli, seeded: Path) -> None:
+    result = cli("-f", "wide", "notifications", "--space", "lab")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[1:] == [
+        "ID  Severity  Trigger  Type           Component       Space  Account  Adam ID    App    Message"
+        "                            Action  Raised            Cleared",
+        "--  --------  -------  -------------  --------------  -----  -------  ---------  -----  "
+        "---------------------------------  ------  ----------------  -------",
+        " 6  alert     100%     License Usage  Apps and Books  lab    lab1     361309726  Pages  "
+        "100% of the licenses are redeemed          2026-06-02 00:00",
+        "Usage notifications clear when usage drops below 50%; abctl usage shows each app's level now.",
+    ]
 
 
 def test_no_notifications(cli: Cli, existing_db: Path) -> None:

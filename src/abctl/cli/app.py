@@ -169,6 +169,15 @@ def root(
     fmt: Annotated[
         Format, typer.Option("--format", "-o", envvar=EnvVars.FORMAT, help="Output format for data.")
     ] = Format.TABLE,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            metavar="KEYS",
+            help="Only these columns, in this order (e.g. name,adam_id).",
+            show_default=False,
+        ),
+    ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only data and errors.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail on stderr.")] = False,
@@ -209,7 +218,8 @@ def root(
         poll_interval=poll_interval,
         lock_timeout=lock_timeout,
     )
-    renderer = Renderer(fmt=fmt, quiet=quiet, verbose=verbose, no_color=no_color)
+    selected = [key.strip() for key in columns.split(",") if key.strip()] if columns else None
+    renderer = Renderer(fmt=fmt, quiet=quiet, verbose=verbose, no_color=no_color, columns=selected)
     typed = command_line(ctx.meta.get(ARGV_KEY, []))
     ctx.obj = AppContext(settings=settings, renderer=renderer, overrides=overrides, command_line=typed)
 

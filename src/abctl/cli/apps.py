@@ -18,16 +18,16 @@ APP_COLUMNS = [
     Column("adam_id", "Adam ID"),
     Column("name", "Name"),
     Column("product_type", "Type"),
-    Column("platforms", "Platforms"),
+    Column("platforms", "Platforms", in_table=False),
     Column("accounts", "Accounts"),
-    Column("total", "Licenses", "right"),
+    Column("total", "Total", "right"),
     Column("available", "Available", "right"),
     Column("in_catalog", "In catalog"),
-    Column("install_on_device", "Install on device"),
-    Column("auto_update", "Auto-update"),
-    Column("space", "Space"),
-    Column("source", "Source"),
-    Column("delegated_to", "Delegated to"),
+    Column("install_on_device", "Install on device", in_table=False),
+    Column("auto_update", "Auto-update", in_table=False),
+    Column("space", "Space", in_table=False),
+    Column("source", "Source", drop=2),
+    Column("delegated_to", "Delegated to", drop=1),
 ]
 
 

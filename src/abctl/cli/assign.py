@@ -16,11 +16,13 @@ from abctl.output import Column
 
 app = typer.Typer()
 COLUMNS = [
-    Column("adam_id", "App"), Column("kind", "Kind"), Column("target", "Target"), Column("account", "Account"),
-    Column("license_type", "License"),
+    Column("name", "App"), Column("adam_id", "Adam ID", in_table=False), Column("kind", "Kind", in_table=False),
+    Column("target", "Target"), Column("account", "Account"), Column("license_type", "License"),
     Column("result", "Result", style_by_value={"refused": "red", "failed": "bold red", "assigned": "green"}),
-    Column("reason", "Why"), Column("event_id", "Apple event"), Column("invite_url", "Invite URL"),
+    Column("reason", "Why", wrap=True), Column("event_id", "Apple event", in_table=False),
+    Column("invite_url", "Invite URL"),  # an unenrolled user's (R8): whole, in its own column, when there is one
 ]  # fmt: skip
+SUMMARY = ("name", "account", "result")  # a result of more than a few hundred rows is counted by these
 
 
 @app.command("assign")
@@ -53,11 +55,14 @@ def assign(
     from abctl.services.names.spaces import resolve_space
 
     actx = AppContext.of(ctx)
+    actx.renderer.check_columns(COLUMNS)
     store = actx.store()
     space_name = resolve_space(store, space)
     adam_ids = list(dict.fromkeys(resolve_app(store, name, space_name) for name in app_names))
     specs = [(TargetKind.DEVICE, normalise_serial(s)) for s in device or []]
     specs += [(TargetKind.USER, u.strip()) for u in user or []]
+    names = store.app_names(adam_ids)
+    label = ", ".join(names.get(adam_id, adam_id) for adam_id in adam_ids)
     if group:
         specs += [(TargetKind.USER, member.client_user_id) for member in group_members(store, group, space=space_name)]
     if from_file:
@@ -71,17 +76,19 @@ def assign(
     kind = service.RequestKind.USER_REQUEST if request else service.RequestKind.ADMIN
     plans = service.plan_apps(rt, space_name, adam_ids, list(dict.fromkeys(specs)), kind, invite_links(rt))
     if dry_run:
-        rows = [{"adam_id": p.adam_id, "kind": str(d.license_kind or d.target.kind), "target": d.target.id,
-                 "account": d.account, "license_type": d.license_kind,
+        rows = [{"adam_id": p.adam_id, "name": names.get(p.adam_id, p.adam_id),
+                 "kind": str(d.license_kind or d.target.kind), "target": d.target.id, "account": d.account,
+                 "license_type": d.license_kind,
                  "result": "planned" if d.outcome == "assign" else d.outcome.replace("_", " "), "reason": d.message,
                  "invite_url": d.invite_url}
                 for p in plans for d in p.allocation.decisions]  # fmt: skip
-        actx.renderer.rows(rows, COLUMNS, title="Plan (dry run: nothing sent)")
+        actx.renderer.rows(rows, COLUMNS, title=f"Assign {label}: plan (dry run: nothing sent)", summary=SUMMARY)
         return
     source = LicenseSource.FCFS if request else LicenseSource.ADMIN
     with actx.writer_lock(), actx.renderer.progress("Assigning") as advance:
         result = execute(rt, space_name, plans, source=source, wait=not no_wait, on_progress=advance)
-    actx.renderer.rows([vars(o) for o in result.outcomes], COLUMNS, title=f"Assign {', '.join(adam_ids)}")
+    rows = [{**vars(o), "name": names.get(o.adam_id, o.adam_id)} for o in result.outcomes]
+    actx.renderer.rows(rows, COLUMNS, title=f"Assign {label}", outcome=True, summary=SUMMARY)
     actx.renderer.info(f"{result.calls} associate call(s) to Apple.")
     if result.refused:
         raise AllocationError(f"{result.refused} of {len(result.outcomes)} target(s) got no license",

@@ -11,7 +11,8 @@ from abctl.cli.options import SpaceOpt
 from abctl.output import Column
 
 app = typer.Typer()
-COLUMNS = [Column("account", "Account"), Column("priority", "Priority", "right"), Column("fcfs_groups", "FCFS groups"),
+COLUMNS = [Column("adam_id", "Adam ID", in_table=False), Column("name", "App", in_table=False),  # the title names it
+           Column("account", "Account"), Column("priority", "Priority", "right"), Column("fcfs_groups", "FCFS groups"),
            Column("reserved", "Reserved"), Column("disallowed", "Disallowed"), Column("explicit", "Set")]  # fmt: skip
 
 
@@ -37,6 +38,7 @@ def distribute(
     from abctl.services.names.spaces import resolve_space
 
     actx = AppContext.of(ctx)
+    actx.renderer.check_columns(COLUMNS)
     store = actx.store()
     space = resolve_space(store, space) if space is not None else None  # an unknown --space: exit 4 first
     adam_id = resolve_app(store, app_name, space)
@@ -49,4 +51,6 @@ def distribute(
         space_name = resolve_account(store, account).space
     else:
         space_name = resolve_space(store, space)
-    actx.renderer.rows(policy_rows(store, space_name, adam_id), COLUMNS, title=f"Distribution of {adam_id}")
+    name = store.app_names([adam_id]).get(adam_id, adam_id)
+    rows = [{"adam_id": adam_id, "name": name, **row} for row in policy_rows(store, space_name, adam_id)]
+    actx.renderer.rows(rows, COLUMNS, title=f"Distribution of {name}", outcome=account is not None)

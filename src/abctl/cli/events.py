@@ -12,11 +12,14 @@ from abctl.models.ledger import LedgerEvent
 from abctl.output import Column
 
 app = typer.Typer(help="The ledger of Apple writes: list them, and wait for pending ones to settle.")
-COLUMNS = [
-    Column("id", "#", "right"), Column("event_id", "Apple event"), Column("account", "Account"),
+COLUMNS = [  # the Apple event id stays whole: `abctl events wait ID` takes it
+    Column("id", "#", "right", in_table=False), Column("event_id", "Apple event"), Column("account", "Account"),
     Column("kind", "Kind"), Column("state", "State", style_by_value={"failed": "red", "unknown": "yellow"}),
-    Column("num_requested", "Requested", "right"), Column("num_completed", "Completed", "right"),
-    Column("failures", "Failures"), Column("created_at", "Created"), Column("finished_at", "Finished"),
+    Column("done", "Done", "right", machine=False),
+    Column("num_requested", "Requested", "right", in_table=False),
+    Column("num_completed", "Completed", "right", in_table=False),
+    Column("failures", "Failures", wrap=True, drop=1), Column("created_at", "Created", in_table=False),
+    Column("finished_at", "Finished", in_table=False),
 ]  # fmt: skip
 
 
@@ -24,7 +27,8 @@ def event_row(event: LedgerEvent) -> dict[str, object]:
     failures = [f"{f.error_number}: {f.error_message}" for f in event.failures]
     return {"id": event.id, "event_id": event.event_id, "account": event.account_name, "kind": event.kind,
             "state": event.state, "num_requested": event.num_requested, "num_completed": event.num_completed,
-            "failures": failures, "created_at": event.created_at, "finished_at": event.finished_at}  # fmt: skip
+            "failures": failures, "created_at": event.created_at, "finished_at": event.finished_at,
+            "done": f"{event.num_completed or 0}/{event.num_requested or 0}"}  # fmt: skip
 
 
 @app.command("list")

@@ -22,14 +22,14 @@ from abctl.services.revocation.plan import RevocationPlan
 
 LICENSE_COLUMNS = [
     Column("name", "App"),
-    Column("adam_id", "Adam ID"),
+    Column("adam_id", "Adam ID", in_table=False),
     Column("license_type", "License type"),
     Column("serial", "Serial"),
     Column("account", "Account"),
-    Column("assigned_at", "Assigned"),
+    Column("assigned_at", "Assigned", date_only=True),
     Column("state", "State"),
-    Column("last_action", "Latest action"),
-    Column("usable_until", "Usable until"),
+    Column("last_action", "Latest action", in_table=False),
+    Column("usable_until", "Usable until", date_only=True),
 ]
 PLAN_COLUMNS = [
     Column("account", "Account"),
@@ -39,22 +39,23 @@ PLAN_COLUMNS = [
     Column("target_id", "Target"),
     Column("action", "Action", in_table=False),
     Column("uninstall", "Uninstall"),
-    Column("usable_until", "Usable until"),
-    Column("reason", "Reason"),
+    Column("usable_until", "Usable until", date_only=True),
+    Column("reason", "Reason", wrap=True),
 ]
 RESULT_COLUMNS = [
     Column("account", "Account"),
     Column("name", "App"),
     Column("adam_id", "Adam ID", in_table=False),
-    Column("license_type", "License type"),
+    Column("license_type", "License type", drop=2),
     Column("target_id", "Target"),
     Column("action", "Action", in_table=False),
-    Column("uninstall", "Uninstall"),
+    Column("uninstall", "Uninstall", in_table=False),
     Column("result", "Result", style_by_value={"revoked": "green", "failed": "bold red", "pending": "yellow"}),
     Column("event_id", "Event", in_table=False),
-    Column("usable_until", "Usable until"),
-    Column("detail", "Detail"),
+    Column("usable_until", "Usable until", date_only=True, drop=1),
+    Column("detail", "Detail", wrap=True),
 ]
+SUMMARY = ("name", "account", "result")
 
 
 def show_plan(
@@ -64,11 +65,12 @@ def show_plan(
     """The plan table (for people always; for scripts only on --dry-run) and the devices it leaves behind;
     `rows` and `columns` replace the plan's own rows when a caller adds keys of its own to them."""
     renderer = actx.renderer
-    if renderer.fmt is Format.TABLE and not plan.rows:
+    renderer.check_columns(PLAN_COLUMNS, RESULT_COLUMNS)
+    if renderer.fmt.for_people and not plan.rows:
         renderer.info("No live licenses to revoke.")
-    elif renderer.fmt is Format.TABLE or dry_run:
+    elif renderer.fmt.for_people or dry_run:
         shown = rows if rows is not None else [row.as_dict() for row in plan.rows]
-        renderer.rows(shown, columns, title=title)
+        renderer.rows(shown, columns, title=title, outcome=not dry_run, summary=SUMMARY[:2])
     if plan.uninstall_devices:
         renderer.info(f"iOS devices that must uninstall: {', '.join(plan.uninstall_devices)} (usable 30 more days)")
     if plan.keep_devices:
@@ -97,8 +99,8 @@ def show_result(actx: AppContext, result: RevocationResult, columns: Sequence[Co
     """
     renderer = actx.renderer
     rows = [outcome.as_dict() for outcome in result.outcomes]
-    if rows or renderer.fmt is not Format.TABLE:
-        renderer.rows(rows, columns, title="Revocation results")
+    if rows or not renderer.fmt.for_people:
+        renderer.rows(rows, columns, title="Revocation results", outcome=True, summary=SUMMARY)
     if not rows:
         return
     summary = f"Revoked {result.count('revoked')} license(s) in {len(result.calls)} Apple call(s)"
@@ -124,5 +126,5 @@ def show_licenses(
         actx.renderer.record({**record, "licenses": machine}, columns)
         return
     actx.renderer.record(record, columns, title=title)
-    if actx.renderer.fmt is Format.TABLE:
+    if actx.renderer.fmt.for_people:
         actx.renderer.rows(rows, license_columns, title="Licenses")

@@ -19,17 +19,17 @@ SpaceFilterOpt = Annotated[
 
 LOG_COLUMNS = [
     Column("ts", "Time"),
-    Column("actor", "Actor"),
-    Column("space", "Space"),
-    Column("account", "Account"),
-    Column("adam_id", "Adam ID"),
+    Column("actor", "Actor", in_table=False),
+    Column("space", "Space", in_table=False),
+    Column("account", "Account", drop=2),
+    Column("adam_id", "Adam ID", in_table=False),
     Column("name", "App"),
     Column("target", "Target"),
-    Column("license_type", "License type"),
+    Column("license_type", "License type", in_table=False),
     Column("action", "Action"),
     Column("result", "Result"),
-    Column("event_id", "Event"),
-    Column("detail", "Detail"),
+    Column("event_id", "Event", in_table=False),
+    Column("detail", "Detail", wrap=True, drop=1),
 ]
 DEFAULT_LIMIT = 100
 

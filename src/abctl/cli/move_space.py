@@ -9,18 +9,18 @@ import typer
 from abctl.cli.context import AppContext
 from abctl.cli.options import DryRunOpt, YesOpt
 from abctl.errors import AllocationError, AppleAPIError
-from abctl.output import Column, Format
+from abctl.output import Column
 
 if TYPE_CHECKING:
     from abctl.services.licensing.space_move import MoveResult
 
 app = typer.Typer()
-COLUMNS = [
-    Column("step", "Step"), Column("adam_id", "adamId", in_table=False), Column("name", "App"),
-    Column("target", "Target"), Column("account", "Account"), Column("license_type", "License"),
+COLUMNS = [  # the target is the device (or its owner) named in the title: wide and json carry it
+    Column("step", "Step"), Column("adam_id", "Adam ID", in_table=False), Column("name", "App"),
+    Column("target", "Target", in_table=False), Column("account", "Account"), Column("license_type", "License"),
     Column("result", "Result", style_by_value={"refused": "red", "failed": "bold red", "assigned": "green",
                                                "revoked": "green", "moved": "green"}),
-    Column("reason", "Why"), Column("event_id", "Apple event", in_table=False),
+    Column("reason", "Why", wrap=True), Column("event_id", "Apple event", in_table=False),
 ]  # fmt: skip
 
 
@@ -42,13 +42,14 @@ def move_space(
     from abctl.services.licensing.space_move import move_device, plan_space_move
 
     actx = AppContext.of(ctx)
+    actx.renderer.check_columns(COLUMNS)
     store = actx.store()
     rt = actx.runtime()
     renderer = actx.renderer
     plan = plan_space_move(rt, serial, to)
     serial, to = plan.serial, plan.destination  # as stored: serials in capitals
     names = store.app_names({move.adam_id for move in plan.apps} | {r.adam_id for r in plan.revocation.rows})
-    if dry_run or (not yes and renderer.fmt is Format.TABLE):  # one document for scripts: the plan or the results
+    if dry_run or (not yes and renderer.fmt.for_people):  # one document for scripts: the plan or the results
         renderer.rows(plan.rows(names), COLUMNS, title=f"Move {serial} to `{to}`: plan")
         if plan.revocation.uninstall_devices:
             devices = ", ".join(plan.revocation.uninstall_devices)
@@ -59,7 +60,7 @@ def move_space(
     confirm(f"Move {serial} to `{to}`?", yes=yes, retry=f"abctl move-space {serial} --to {to}")
     with actx.writer_lock(), renderer.progress("Moving") as advance:
         result = move_device(rt, plan, on_progress=advance)
-    renderer.rows(_result_rows(result, names), COLUMNS, title=f"Move {serial} to `{to}`: results")
+    renderer.rows(_result_rows(result, names), COLUMNS, title=f"Move {serial} to `{to}`: results", outcome=True)
     if not result.moved:
         raise AppleAPIError(f"`{serial}` stays in `{plan.source}`: not every license there could be revoked",
                             hint="see the rows marked failed; run the same command again")  # fmt: skip

@@ -9,20 +9,21 @@ import typer
 from abctl.cli.context import AppContext
 from abctl.cli.options import DryRunOpt, SpaceOpt
 from abctl.errors import AllocationError, AppleAPIError
-from abctl.output import Column, Format
+from abctl.output import Column
 
 if TYPE_CHECKING:
     from abctl.store import Store
 
 app = typer.Typer()
 COLUMNS = [
-    Column("step", "Step"), Column("adam_id", "adamId", in_table=False), Column("name", "App"),
+    Column("step", "Step"), Column("adam_id", "Adam ID", in_table=False), Column("name", "App"),
     Column("kind", "Kind", in_table=False), Column("target", "Target"), Column("account", "Account"),
-    Column("license_type", "License"),
+    Column("license_type", "License", in_table=False),
     Column("result", "Result", style_by_value={"refused": "red", "failed": "bold red", "waiting": "yellow",
                                                "assigned": "green", "revoked": "green"}),
-    Column("reason", "Why"), Column("event_id", "Apple event", in_table=False),
+    Column("reason", "Why", wrap=True), Column("event_id", "Apple event", in_table=False),
 ]  # fmt: skip
+SUMMARY = ("step", "name", "account", "result")
 
 
 @app.command("reconcile")
@@ -38,13 +39,19 @@ def reconcile(ctx: typer.Context, *, space: SpaceOpt = None, dry_run: DryRunOpt 
     from abctl.services.names.spaces import resolve_space
 
     actx = AppContext.of(ctx)
+    actx.renderer.check_columns(COLUMNS)
     store = actx.store()
     space_name = resolve_space(store, space)
     rt = actx.runtime()
     renderer = actx.renderer
     if dry_run:
         plan = plan_reconcile(rt, space_name)
-        renderer.rows(_named(store, plan.rows()), COLUMNS, title=f"Reconcile {space_name} (dry run: nothing sent)")
+        renderer.rows(
+            _named(store, plan.rows()),
+            COLUMNS,
+            title=f"Reconcile {space_name} (dry run: nothing sent)",
+            summary=SUMMARY,
+        )
         renderer.info(
             f"Would release {plan.to_release} license(s) and assign {plan.to_assign}; "
             f"{plan.refused_required} required install(s) refused. Dry run: nothing was changed."
@@ -53,8 +60,8 @@ def reconcile(ctx: typer.Context, *, space: SpaceOpt = None, dry_run: DryRunOpt 
     with actx.writer_lock(), renderer.progress("Reconciling") as advance:
         result = run_reconcile(rt, space_name, on_progress=advance)
     rows = result.rows()
-    if rows or renderer.fmt is not Format.TABLE:
-        renderer.rows(_named(store, rows), COLUMNS, title=f"Reconcile {space_name}")
+    if rows or not renderer.fmt.for_people:
+        renderer.rows(_named(store, rows), COLUMNS, title=f"Reconcile {space_name}", outcome=True, summary=SUMMARY)
     if result.plan.is_empty and not rows:
         renderer.success(f"Space `{space_name}` is reconciled: nothing to change.")
     else:

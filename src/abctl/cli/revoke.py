@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from abctl.cli.context import AppContext
-from abctl.cli.license_views import PLAN_COLUMNS, RESULT_COLUMNS, confirm, show_result
+from abctl.cli.license_views import PLAN_COLUMNS, RESULT_COLUMNS, SUMMARY, confirm, show_result
 from abctl.cli.options import DryRunOpt, SpaceOpt, YesOpt
-from abctl.output import Column, Format
+from abctl.output import Column
 from abctl.timeutil import utc_now
 
 if TYPE_CHECKING:
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 app = typer.Typer()
 
-PLATFORM = Column("platform", "Platform")
+PLATFORM = Column("platform", "Platform", in_table=False)  # the Uninstall column says what it means
 REVOKE_PLAN_COLUMNS = [*PLAN_COLUMNS[:5], PLATFORM, *PLAN_COLUMNS[5:]]
 REVOKE_RESULT_COLUMNS = [*RESULT_COLUMNS[:5], PLATFORM, *RESULT_COLUMNS[5:]]
 
@@ -54,6 +54,7 @@ def revoke(
     from abctl.services.revocation.request import plan_app_revocation
 
     actx = AppContext.of(ctx)
+    actx.renderer.check_columns(REVOKE_PLAN_COLUMNS, REVOKE_RESULT_COLUMNS)
     request = plan_app_revocation(actx.store(), app_, all_=all_, user=user, device=device, space=space,
                                   now=utc_now())  # fmt: skip
     _show_plan(actx, request, dry_run=dry_run)
@@ -92,10 +93,11 @@ def show_revocation_plan(actx: AppContext, plan: RevocationPlan, *, title: str, 
     """A revocation plan as `revoke` shows it: the table (for people always; for scripts only on --dry-run), the
     accounts it touches, what is skipped, the iOS devices that uninstall, the Macs that keep the app, then `notes`."""
     renderer = actx.renderer
-    if renderer.fmt is Format.TABLE and not plan.rows:
+    if renderer.fmt.for_people and not plan.rows:
         renderer.info(nothing)
-    elif renderer.fmt is Format.TABLE or dry_run:
-        renderer.rows([row.as_dict() for row in plan.rows], REVOKE_PLAN_COLUMNS, title=title)
+    elif renderer.fmt.for_people or dry_run:
+        renderer.rows([row.as_dict() for row in plan.rows], REVOKE_PLAN_COLUMNS, title=title, outcome=not dry_run,
+                      summary=SUMMARY[:2])  # fmt: skip
     if plan.to_send:
         names = ", ".join(f"`{account}`" for account in accounts)
         renderer.info(f"{len(plan.to_send)} license(s) from {len(accounts)} account(s): {names}.")

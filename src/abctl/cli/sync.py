@@ -17,10 +17,10 @@ SYNC_COLUMNS = [
     Column("assets", "Assets", "right"),
     Column("assignments_read", "Assignments read", "right"),
     Column("users_read", "Users read", "right"),
-    Column("found", "New on Apple", "right"),
-    Column("missing", "Gone from Apple", "right"),
-    Column("healed", "Re-read apps"),
-    Column("result", "Result"),
+    Column("found", "New", "right"),
+    Column("missing", "Gone", "right"),
+    Column("healed", "Re-read apps", in_table=False),
+    Column("result", "Result", wrap=True),
 ]
 
 
@@ -51,13 +51,14 @@ def sync(
     from abctl.services.names.accounts import resolve_accounts
 
     actx = AppContext.of(ctx)
+    actx.renderer.check_columns(SYNC_COLUMNS)
     store = actx.store()
     accounts = resolve_accounts(store, names) if names else store.list_accounts()
     with actx.writer_lock(), actx.renderer.progress("Syncing") as advance:
         results = sync_accounts(
             actx.runtime(), accounts, full=full, on_progress=lambda _a, done, total: advance(done, total)
         )
-    actx.renderer.rows([sync_row(r) for r in results], SYNC_COLUMNS, title="Sync")
+    actx.renderer.rows([sync_row(r) for r in results], SYNC_COLUMNS, title="Sync", outcome=True)
     failed = [r for r in results if r.error is not None]
     if failed:
         first = failed[0].error

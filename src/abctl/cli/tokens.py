@@ -18,16 +18,18 @@ from abctl.services.names.spaces import resolve_space
 
 app = typer.Typer(help="Add, list, show and check Apps and Books accounts (one sToken each).")
 
+STATUS_STYLES = {"ok": "green", "expiring": "yellow", "expired": "bold red", "revoked": "bold red",
+                 "claimed": "bold red", "invalid": "bold red"}  # fmt: skip
 TOKEN_COLUMNS = [
     Column("name", "Account"),
     Column("space", "Space"),
     Column("priority", "Priority", "right"),
-    Column("org_name", "Organization"),
-    Column("location", "Location"),
-    Column("expires_at", "Expires"),
-    Column("status", "Status", style_by_value={"ok": "green", "expiring": "yellow"}),
+    Column("org_name", "Organization", in_table=False),
+    Column("location", "Location", in_table=False),
+    Column("expires_at", "Expires", date_only=True),
+    Column("status", "Status", style_by_value=STATUS_STYLES),
     Column("last_sync_at", "Last sync"),
-    Column("auto_distribute", "Auto-distribute"),
+    Column("auto_distribute", "Auto-distribute", in_table=False),
 ]
 SHOW_COLUMNS = [*TOKEN_COLUMNS, Column("uid", "Location uId"), Column("country", "Country"),
                 Column("created_at", "Added"), Column("token_fingerprint", "Token fingerprint"),
@@ -36,13 +38,23 @@ SHOW_COLUMNS = [*TOKEN_COLUMNS, Column("uid", "Location uId"), Column("country",
 DRIFTED_COLUMNS = [Column("account", "Account"), Column("name", "App"), Column("target", "Target"),
                    Column("direction", "Direction")]  # fmt: skip
 DRIFTED_KEYS = ("adam_id", "name", "pricing_param", "target", "direction")
+CHECK_COLUMNS = [
+    Column("account", "Account"), Column("space", "Space"), Column("status", "Status", style_by_value=STATUS_STYLES),
+    Column("expires_at", "Expires", date_only=True), Column("problem", "Problem", wrap=True),
+    Column("action", "Action", wrap=True),
+]  # fmt: skip
 FileOpt = Annotated[str, typer.Option("--file", "-F", help="The .vpptoken file, or - to read it from stdin.")]
 
 
 def token_row(account: Account) -> dict[str, object]:
+    """An account as `tokens list` shows it; the status says `expiring` exactly when `tokens check` would."""
+    from abctl.domain.token_health import token_status
+    from abctl.timeutil import utc_now
+
+    status = token_status(account.status, account.expires_at, utc_now())
     return {
         "name": account.name, "space": account.space, "priority": account.priority, "org_name": account.org_name,
-        "location": account.location_name, "expires_at": account.expires_at, "status": account.status,
+        "location": account.location_name, "expires_at": account.expires_at, "status": status,
         "last_sync_at": account.last_sync_at, "auto_distribute": account.auto_distribute, "uid": account.uid,
         "country": account.country, "created_at": account.created_at, "token_fingerprint": account.token_fingerprint,
     }  # fmt: skip
@@ -144,9 +156,7 @@ def check(
 
     actx = AppContext.of(ctx)
     problems = check_tokens(actx.runtime(), expiring_within_days=expiring_within)
-    columns = [Column("account", "Account"), Column("space", "Space"), Column("status", "Status"),
-               Column("expires_at", "Expires"), Column("problem", "Problem"), Column("action", "Action")]  # fmt: skip
-    actx.renderer.rows([vars(p) for p in problems], columns, title="Token problems")
+    actx.renderer.rows([vars(p) for p in problems], CHECK_COLUMNS, title="Token problems")
     if problems:
         raise CheckFailedError(
             f"{len(problems)} token(s) need attention",
@@ -199,6 +209,7 @@ def resync(
     from abctl.services.accounts.lifecycle import resync as resync_accounts
 
     actx = AppContext.of(ctx)
+    actx.renderer.check_columns(SYNC_COLUMNS, DRIFTED_COLUMNS, [Column("drifted", "Drifted licenses")])
     if not names and not all_:
         known = [account.name for account in actx.store().list_accounts()][:1]
         hint = f"abctl tokens resync {known[0]}, or abctl tokens resync --all" if known else "abctl tokens list"
@@ -209,16 +220,16 @@ def resync(
         results, drifted = resync_accounts(actx.runtime(), accounts)
     renderer = actx.renderer
     rows = [sync_row(r) for r in results]
-    if renderer.fmt is Format.TABLE:
-        renderer.rows(rows, SYNC_COLUMNS, title="Resync")
+    if renderer.fmt.for_people:
+        renderer.rows(rows, SYNC_COLUMNS, title="Resync", outcome=True)
         if drifted:
-            renderer.rows([d.as_dict() for d in drifted], DRIFTED_COLUMNS, title="Drifted licenses")
+            renderer.rows([d.as_dict() for d in drifted], DRIFTED_COLUMNS, title="Drifted licenses", outcome=True)
     else:  # scripts: each account's row names its drifted licenses
         for row in rows:
             mine = [d.as_dict() for d in drifted if d.account == row["account"]]
             row["drifted"] = [f"{d['direction']} {d['target']} {d['adam_id']}" for d in mine] if (
                 renderer.fmt is Format.CSV) else [{k: d[k] for k in DRIFTED_KEYS} for d in mine]  # fmt: skip
-        renderer.rows(rows, [*SYNC_COLUMNS, Column("drifted", "Drifted licenses")], title="Resync")
+        renderer.rows(rows, [*SYNC_COLUMNS, Column("drifted", "Drifted licenses")], title="Resync", outcome=True)
     if drifted:
         renderer.info(f"{len(drifted)} drifted license(s); see them all with: abctl drift")
     for result in results:

@@ -10,7 +10,7 @@ import typer
 from abctl.cli.context import AppContext
 from abctl.cli.options import SpaceOpt
 from abctl.errors import InputError
-from abctl.output import LEVEL_STYLES, Column, Format
+from abctl.output import LEVEL_STYLES, Column
 from abctl.services.names.apps import resolve_app
 from abctl.services.names.spaces import resolve_space
 from abctl.services.reporting import prometheus, reports
@@ -20,39 +20,40 @@ from abctl.timeutil import utc_now
 
 app = typer.Typer()
 
-USAGE_COLUMNS = [
-    Column("space", "Space"),
+USAGE_COLUMNS = [  # the title names the space; the adamId and the (constant) pricing are in wide and json
+    Column("space", "Space", in_table=False),
     Column("account", "Account"),
-    Column("adam_id", "Adam ID"),
+    Column("adam_id", "Adam ID", in_table=False),
     Column("name", "App"),
-    Column("pricing_param", "Pricing"),
+    Column("pricing_param", "Pricing", in_table=False),
     Column("total", "Total", "right"),
     Column("assigned", "Assigned", "right"),
     Column("available", "Available", "right"),
-    Column("retired", "Retired", "right"),
+    Column("retired", "Retired", "right", in_table=False),
     Column("percent_used", "Used %", "right"),
     Column("level", "Level", style_by_value=LEVEL_STYLES),
-    Column("forecast_days", "Days left", "right"),
-    Column("cost", "Cost", "right"),
+    Column("forecast_days", "Days left", "right", in_table=False),
+    Column("days_left", "Days left", "right", drop=1, machine=False),  # whole days: the forecast is an estimate
+    Column("cost", "Cost", "right", drop=2),  # shown once the content lookup gave some app a price
     Column("price", "Price", in_table=False),
     Column("currency", "Currency", in_table=False),
     Column("value", "Value", "right", in_table=False),
 ]
 TARGET_COLUMNS = [
     Column("name", "App"),
-    Column("adam_id", "Adam ID"),
+    Column("adam_id", "Adam ID", in_table=False),
     Column("license_type", "License type"),
     Column("serial", "Serial"),
     Column("client_user_id", "User"),
     Column("account", "Account"),
-    Column("space", "Space"),
-    Column("pricing_param", "Pricing"),
-    Column("source", "Source"),
-    Column("assigned_at", "Assigned"),
+    Column("space", "Space", in_table=False),
+    Column("pricing_param", "Pricing", in_table=False),
+    Column("source", "Source", in_table=False),
+    Column("assigned_at", "Assigned", date_only=True),
     Column("state", "State"),
-    Column("last_action", "Latest action"),
-    Column("usable_until", "Usable until"),
-    Column("event_id", "Event"),
+    Column("last_action", "Latest action", in_table=False),
+    Column("usable_until", "Usable until", date_only=True),
+    Column("event_id", "Event", in_table=False),
 ]
 GRACE_COLUMNS = [
     Column("space", "Space", in_table=False),
@@ -63,12 +64,12 @@ GRACE_COLUMNS = [
     Column("target_id", "Target"),
     Column("platform", "Platform"),
     Column("revoked_at", "Revoked", in_table=False),
-    Column("usable_until", "Usable until"),
+    Column("usable_until", "Usable until", date_only=True),
     Column("days_left", "Days left", "right"),
 ]
 FailOnOpt = Annotated[
     Severity | None,
-    typer.Option("--fail-on", case_sensitive=False, help="Exit 8 when a usage notification this bad is open."),
+    typer.Option("--fail-on", case_sensitive=False, help="Exit 8 when an app's usage level is this bad now."),
 ]
 
 
@@ -119,19 +120,15 @@ def usage(
         if prometheus_:
             actx.renderer.text(prometheus.usage_exposition(usage_rows))
         else:
-            # The title names the space, so people's table drops the column; scripts always get the key. The
-            # Cost column shows once the content lookup gave some app a price.
-            columns = USAGE_COLUMNS
-            if actx.renderer.fmt is Format.TABLE:
-                costs = any(row.cost for row in usage_rows)
-                columns = [c for c in USAGE_COLUMNS[1:] if c.key != "cost" or costs]
             title = f"License usage in space {space_name}"
-            actx.renderer.rows([row.as_dict() for row in usage_rows], columns, title=title)
+            listing = [{**row.as_dict(), "days_left": _whole(row.forecast_days)} for row in usage_rows]
+            actx.renderer.rows(listing, USAGE_COLUMNS, title=title)
     if fail_on is not None:
-        open_rows = reports.list_notifications(store, space=space_name, kind="usage")
-        reports.check_fail_on(
-            [row for row in open_rows if adam_id is None or row.adam_id == adam_id], fail_on, what="usage notification"
-        )
+        reports.check_usage_levels(service.usage(store, space=space_name, adam_id=adam_id, now=now), fail_on)
+
+
+def _whole(days: float | None) -> str | None:
+    return None if days is None else str(int(days))
 
 
 def _grace(actx: AppContext, space: str, adam_id: str | None, now: datetime, *, conflicting: bool) -> None:

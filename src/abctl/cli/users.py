@@ -13,7 +13,7 @@ from abctl.cli.context import AppContext
 from abctl.cli.interrupted import local_import
 from abctl.cli.options import DryRunOpt, ImportFileArg, ImportFileOpt, SpaceOpt, YesOpt, input_file
 from abctl.errors import AbctlError, AppleAPIError, InputError
-from abctl.output import Column
+from abctl.output import Column, Format
 from abctl.services.inventory import enrollment
 from abctl.services.inventory import users as service
 from abctl.services.inventory.import_files import read_text
@@ -24,24 +24,25 @@ USER_COLUMNS = [
     Column("client_user_id", "User"),
     Column("space", "Space"),
     Column("email", "Email"),
-    Column("managed_apple_id", "Managed Apple ID"),
+    Column("managed_apple_id", "Managed Apple ID", drop=1),
     Column("state", "State"),
     Column("groups", "Groups"),
-    Column("apple_status", "Apple status"),
+    Column("apple_status", "Apple status", wrap=True),
 ]
 SHOW_COLUMNS = [*USER_COLUMNS, Column("devices", "Devices"), Column("created_at", "Added")]
 # The guide's per-user view: app, version, cost, date assigned, license type, actions.
 LICENSE_COLUMNS = [*license_views.LICENSE_COLUMNS[:2], Column("version", "Version"), Column("cost", "Cost", "right"),
                    Column("price", "Price", in_table=False), Column("currency", "Currency", in_table=False),
                    *license_views.LICENSE_COLUMNS[2:]]  # fmt: skip
-ENROLLMENT_COLUMNS = [
+ENROLLMENT_COLUMNS = [  # people get each invite URL whole on a line of its own, under the table
     Column("client_user_id", "User"),
+    Column("space", "Space", in_table=False),
     Column("account", "Account"),
     Column("status", "Apple status"),
     Column("result", "Result", style_by_value={"failed": "bold red", "pending": "yellow"}),
-    Column("invite_url", "Invite URL"),
-    Column("event_id", "Event"),
-    Column("detail", "Detail"),
+    Column("invite_url", "Invite URL", in_table=False),
+    Column("event_id", "Event", in_table=False),
+    Column("detail", "Detail", wrap=True),
 ]
 UserArg = Annotated[str, typer.Argument(help="The user's id (clientUserId).", show_default=False)]
 UsersArg = Annotated[list[str], typer.Argument(help="User ids.", show_default=False)]
@@ -127,8 +128,19 @@ def import_(
     )
 
 
-def _enrollment(actx: AppContext, rows: Sequence[enrollment.EnrollmentRow], title: str) -> None:
-    actx.renderer.rows([row.as_dict() for row in rows], ENROLLMENT_COLUMNS, title=title)
+def _enrollment(
+    actx: AppContext, rows: Sequence[enrollment.EnrollmentRow], title: str, *, invite: bool = False
+) -> None:
+    """The registrations. An invitation's data is its URLs: people get each whole on its own line under the
+    table, and with -q only them; scripts get them in the rows. A retirement is a report: nothing with -q."""
+    renderer = actx.renderer
+    listing = [row.as_dict() for row in rows]
+    renderer.rows(listing, ENROLLMENT_COLUMNS, title=title, outcome=not invite or renderer.fmt is Format.TABLE)
+    urls = [row for row in rows if row.invite_url]
+    if invite and urls and renderer.fmt is Format.TABLE and not renderer.selected:
+        lines = [f"{row.client_user_id} in `{row.account}`:\n  {row.invite_url}" for row in urls]
+        heading = "" if renderer.quiet else "\nInvite URLs (each user opens theirs on their device):\n"
+        renderer.text(heading + "\n".join(lines))
     failed = [row for row in rows if row.result == "failed"]
     if failed:
         raise AppleAPIError(f"{len(failed)} of {len(rows)} user registration(s) failed", hint="see the Detail column")
@@ -163,11 +175,12 @@ def invite(
             "no user is waiting for an invite; see: abctl users list")  # fmt: skip
         raise InputError("name the users to invite, or give --all-pending", hint=hint)
     actx = AppContext.of(ctx)
+    actx.renderer.check_columns(ENROLLMENT_COLUMNS)
     with actx.writer_lock(), actx.renderer.progress("Registering") as advance:
         rows = enrollment.invite_users(
             actx.runtime(), client_user_ids or (), all_pending=all_pending, space=space, on_progress=advance
         )
-    _enrollment(actx, rows, "Invitations")
+    _enrollment(actx, rows, "Invitations", invite=True)
 
 
 @app.command("retire")
@@ -177,6 +190,7 @@ def retire(ctx: typer.Context, client_user_ids: UsersArg) -> None:
     Example: abctl users retire alice
     """
     actx = AppContext.of(ctx)
+    actx.renderer.check_columns(ENROLLMENT_COLUMNS)
     with actx.writer_lock(), actx.renderer.progress("Retiring") as advance:
         rows = enrollment.retire_users(actx.runtime(), client_user_ids, on_progress=advance)
     _enrollment(actx, rows, "Retired users")

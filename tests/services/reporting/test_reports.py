@@ -35,14 +35,14 @@ def test_open_notifications_worst_then_newest_first(store: Store) -> None:
         (1, "info", "50%"),
     ]
     first = rows[0]
-    assert (first.type, first.component, first.account, first.app, first.space) == (
+    assert (first.type, first.component, first.account, first.name, first.space) == (
         "License Usage",
         "Apps and Books",
         "edu",
         "Pages",
         "default",
     )
-    assert (rows[2].type, rows[2].app, rows[2].adam_id) == ("Token Expiry", None, None)
+    assert (rows[2].type, rows[2].name, rows[2].adam_id) == ("Token Expiry", None, None)
 
 
 def test_all_puts_cleared_ones_last_and_space_and_kind_filter(store: Store) -> None:

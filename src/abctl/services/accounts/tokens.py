@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import socket
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from abctl import __version__
 from abctl.domain.priority import reprioritise
+from abctl.domain.token_health import token_status
 from abctl.errors import ConfigError, TokenError
 from abctl.models.accounts import Account, AccountStatus
 from abctl.models.apple import ClientConfig, MdmInfo, SToken
@@ -168,9 +168,7 @@ def check_tokens(rt: Runtime, *, expiring_within_days: int = 30) -> list[TokenPr
         except TokenError as error:
             record_token_problem(rt, account, error)
             status = AccountStatus(rt.store.get_account(account.name).status)
-        left = account.expires_at - rt.now()
-        if status is AccountStatus.OK and left <= timedelta(days=expiring_within_days):
-            status = AccountStatus.EXPIRING
+        status = token_status(status, account.expires_at, rt.now(), within_days=expiring_within_days)
         if status is not AccountStatus.OK:
             title, action = auth_action(status, account.name)
             problems.append(TokenProblem(account.name, account.space, str(status), to_iso(account.expires_at),

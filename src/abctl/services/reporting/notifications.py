@@ -47,7 +47,9 @@ def evaluate_usage(rt: Runtime, account_ids: Iterable[int]) -> int:
     store, now, raised = rt.store, rt.now(), 0
     for account_id in account_ids:
         account = store.get_account_by_id(account_id)
-        for asset in store.list_account_assets(account_id):
+        assets = store.list_account_assets(account_id)
+        names = store.app_names(asset.adam_id for asset in assets)
+        for asset in assets:
             percent = thresholds.percent_used(asset.assigned, asset.total)
             open_ = store.open_triggers(account_id, "usage", asset.adam_id, asset.pricing_param)
             change = thresholds.evaluate(percent, frozenset(int(t.rstrip("%")) for t in open_))
@@ -58,7 +60,8 @@ def evaluate_usage(rt: Runtime, account_ids: Iterable[int]) -> int:
                 store.raise_notification(
                     kind="usage", account_id=account_id, account_name=account.name, adam_id=asset.adam_id,
                     pricing_param=asset.pricing_param, severity=thresholds.trigger_level(trigger).value,
-                    trigger=f"{trigger}%", message=f"{trigger}% of the licenses of {asset.adam_id} redeemed",
+                    trigger=f"{trigger}%",
+                    message=f"{trigger}% of the licenses of {names.get(asset.adam_id, asset.adam_id)} redeemed",
                     action=None, now=now,
                 )  # fmt: skip
                 raised += 1

@@ -16,6 +16,7 @@ from abctl.services.names.targets import resolve_target
 
 if TYPE_CHECKING:
     from abctl.models.ledger import ActivityEntry
+    from abctl.services.reporting.usage import UsageRow
     from abctl.store import Store
     from abctl.store.reports import NotificationRecord
 
@@ -53,7 +54,7 @@ class NotificationRow:
     trigger: str
     account: str
     adam_id: str | None
-    app: str | None
+    name: str | None  # the app's name (its adamId when no name is known)
     message: str
     action: str | None
     raised_at: datetime
@@ -106,8 +107,10 @@ def _notification_row(record: NotificationRecord) -> NotificationRow:
         trigger=record.trigger,
         account=record.account,
         adam_id=record.adam_id,
-        app=(record.name or record.adam_id) if record.adam_id else None,
-        message=record.message,
+        name=(record.name or record.adam_id) if record.adam_id else None,
+        message=record.message.replace(f" {record.adam_id} ", f" {record.name} ")  # raised before names were used
+        if record.adam_id and record.name
+        else record.message,
         action=record.action,
         raised_at=record.raised_at,
         cleared_at=record.cleared_at,
@@ -128,6 +131,28 @@ def list_notifications(
     return rows
 
 
+def _trigger_rank(row: NotificationRow) -> int:
+    return int(row.trigger.rstrip("%")) if row.trigger.rstrip("%").isdigit() else 0
+
+
+def highest_per_app(rows: Sequence[NotificationRow]) -> list[NotificationRow]:
+    """One open notification per account, kind and app: its highest trigger (a jump from 0% to 100% opens five).
+
+    Cleared notifications are left out; the order of `rows` is kept.
+    """
+    best: dict[tuple[str, str, str | None], NotificationRow] = {}
+    for row in rows:
+        if not row.is_open:
+            continue
+        key = (row.account, row.kind, row.adam_id)
+        held = best.get(key)
+        rank = (_severity_rank(row.severity), _trigger_rank(row), row.raised_at, row.id)
+        if held is None or rank > (_severity_rank(held.severity), _trigger_rank(held), held.raised_at, held.id):
+            best[key] = row
+    kept = {id(row) for row in best.values()}
+    return [row for row in rows if id(row) in kept]
+
+
 def check_fail_on(rows: Sequence[NotificationRow], fail_on: Severity | None, *, what: str = "notification") -> None:
     """Raises: CheckFailedError when an open notification among `rows` is at `fail_on` or worse."""
     if fail_on is None:
@@ -140,6 +165,26 @@ def check_fail_on(rows: Sequence[NotificationRow], fail_on: Severity | None, *, 
         f"{len(hits)} open {what}(s) at {fail_on.value} or worse (worst: {worst.severity} {worst.trigger}"
         f" for `{worst.account}`)",
         hint="see them with: abctl notifications",
+    )
+
+
+def check_usage_levels(rows: Sequence[UsageRow], fail_on: Severity | None) -> None:
+    """`usage --fail-on`: judges each row's level now (what the usage table shows), not open notifications,
+    which clear only when usage drops below 50%.
+
+    Raises: CheckFailedError when a row's level is at `fail_on` or worse.
+    """
+    if fail_on is None:
+        return
+    hits = [row for row in rows if row.level is not None and _severity_rank(row.level) >= fail_on.rank]
+    if not hits:
+        return
+    worst = max(hits, key=lambda row: (_severity_rank(row.level or ""), row.percent_used or 0))
+    where = "across the space" if worst.is_total else f"in `{worst.account}`"
+    raise CheckFailedError(
+        f"{len(hits)} usage level(s) at {fail_on.value} or worse now (worst: {worst.name} {where},"
+        f" {worst.percent_used:.1f}% used, {worst.level})",
+        hint=f"see them with: abctl usage --space {worst.space}",
     )
 
 
