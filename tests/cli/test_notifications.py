@@ -87,7 +87,7 @@ def test_all_lists_each_one_and_the_cleared_column(cli: Cli, seeded: Path) -> No
 
 
 def test_wide_shows_every_column(cli: Cli, seeded: Path) -> None:
-    result = cli("-f", "wide", "notifications", "--space", "lab")
+    result = cli("-o", "wide", "notifications", "--space", "lab")
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines()[1:] == [
         "ID  Severity  Trigger  Type           Component       Space  Account  Adam ID    App    Message"

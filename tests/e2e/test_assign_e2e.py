@@ -70,8 +70,8 @@ def test_seats_run_out_across_accounts_and_the_rest_is_refused(
         "`highschool` (2 of 2 used) are full; see: abctl usage --app 'Quiz Master'\n"
     )
     refused = [r for r in json.loads(result.stdout) if r["result"] == "refused"]
-    assert refused == [{"name": "Quiz Master", "adam_id": "1000000012", "kind": "device", "target": "P5", "account": None,
-                        "license_type": None, "result": "refused",
+    assert refused == [{"name": "Quiz Master", "adam_id": "1000000012", "kind": "device", "target": "P5",
+                        "account": None, "license_type": None, "result": "refused",
                         "reason": "no free seat in any account that may serve it", "event_id": None,
                         "invite_url": None}]  # fmt: skip
     logged = sqlite_utils.Database(db_path).execute("SELECT result, count(*) FROM activity GROUP BY result").fetchall()

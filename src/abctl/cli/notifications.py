@@ -49,8 +49,9 @@ def notifications(
         typer.Option("--fail-on", case_sensitive=False, help="Exit 8 when a notification this bad is open."),
     ] = None,
 ) -> None:
-    """List open notifications, worst first: per account and app, the highest trigger reached.
+    """List open notifications, worst first.
 
+    One row per account and app: the highest trigger reached (--all: each one, and cleared ones).
     License usage (50/70/80/90/100% redeemed), authentication errors and token expiry, each with its action.
     Usage notifications stay open until usage drops below 50% (the admin guide's rule).
 
