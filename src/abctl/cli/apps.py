@@ -26,7 +26,7 @@ APP_COLUMNS = [
     Column("install_on_device", "Install on device", in_table=False),
     Column("auto_update", "Auto-update", in_table=False),
     Column("space", "Space", in_table=False),
-    Column("source", "Source", drop=2),
+    Column("source", "Source", in_table=False),  # `own` unless delegated; Delegated to says the rest
     Column("delegated_to", "Delegated to", drop=1),
 ]
 
