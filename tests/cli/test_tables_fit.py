@@ -24,7 +24,7 @@ READS = [
     ["log"], ["users", "list"], ["users", "show", "carol"], ["devices", "list"], ["devices", "show", "IPAD0001"],
     ["groups", "list"], ["groups", "members", "students"], ["tokens", "show", "district"],
     ["revoke", "Pocket Planetarium", "--all", "--dry-run"], ["move-space", "IPAD0001", "--to", "lab", "--dry-run"],
-    ["reconcile", "--dry-run"], ["tokens", "resync", "research"], ["sync"],
+    ["reconcile", "--dry-run"], ["tokens", "resync", "research"], ["sync"], ["drift"],
 ]  # fmt: skip
 URL = "http://sandbox.demo/invite?inviteCode="  # the sandbox's invite URLs: this, 20 hex digits, `&mt=8`
 MAY_SHED_AT_80 = {"log"}  # its account and detail columns give way first (a test of test_log.py names them)

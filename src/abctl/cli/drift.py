@@ -18,7 +18,7 @@ from abctl.cli.context import AppContext
 from abctl.cli.options import DryRunOpt, YesOpt
 from abctl.domain.drift import DriftReason, Settlement
 from abctl.errors import CheckFailedError, InputError
-from abctl.output import Column, Format
+from abctl.output import Column
 from abctl.timeutil import utc_now
 
 if TYPE_CHECKING:
@@ -48,8 +48,8 @@ DRIFT_COLUMNS = [
     Column("target_id", "Target ID", in_table=False),
     Column("target", "Target"),
     Column("group", "Group", in_table=False),
-    Column("reason", "Reason"),
-    Column("first_seen", "First seen"),
+    Column("reason", "Reason", wrap=True),
+    Column("first_seen", "First seen", drop=1),
     Column("settlement", "Settle"),
     Column("detail", "Detail", in_table=False),
     Column("license_id", "License", in_table=False),
@@ -97,7 +97,7 @@ def list_(
         _refresh(actx, scope)
     items = find_drift(store, account_ids=scope.account_ids, adam_id=scope.adam_id, reasons=_reasons(reason))
     renderer = actx.renderer
-    if items or renderer.fmt is not Format.TABLE:
+    if items or not renderer.fmt.for_people:
         renderer.rows([item.as_dict() for item in items], DRIFT_COLUMNS, title=f"Drift{_where(scope)}")
     if not items:
         renderer.success(f"No drift{_where(scope)}: Apple and abctl agree{_as_of(actx, scope, refresh)}.")
@@ -184,7 +184,7 @@ def _show_settle_plan(actx: AppContext, plan: SettlePlan, scope: DriftScope, *, 
     what = {Settlement.REVOKE: "revoke", Settlement.ADOPT: "adopt", Settlement.FORGET: "forget"}[plan.settlement]
     if not plan.items:
         renderer.info(f"No drift to {what}{_where(scope)}.")
-        if renderer.fmt is not Format.TABLE and dry_run:
+        if not renderer.fmt.for_people and dry_run:
             renderer.rows([], DRIFT_COLUMNS)
     elif plan.settlement is Settlement.REVOKE:
         from abctl.cli.license_views import PLAN_COLUMNS, show_plan
@@ -194,13 +194,13 @@ def _show_settle_plan(actx: AppContext, plan: SettlePlan, scope: DriftScope, *, 
         rows = [{**row.as_dict(), "reason": reasons.get(row.license_id), "skip_reason": row.reason}
                 for row in revocation.rows]  # fmt: skip
         columns = [PLAN_DRIFT, *PLAN_COLUMNS[:-1]]
-        if revocation.skipped or renderer.fmt is not Format.TABLE:
+        if revocation.skipped or not renderer.fmt.for_people:
             columns.append(Column("skip_reason", "Skipped because"))
-        scripted = dry_run and renderer.fmt is not Format.TABLE  # show_plan prints the plan for scripts then
+        scripted = dry_run and not renderer.fmt.for_people  # show_plan prints the plan for scripts then
         show_plan(actx, revocation, title=f"Drifted licenses to revoke{_where(scope)}", dry_run=scripted, rows=rows,
                   columns=columns)  # fmt: skip
         dry_run = dry_run and not scripted
-    elif renderer.fmt is Format.TABLE or dry_run:
+    elif renderer.fmt.for_people or dry_run:
         title = f"Drifted licenses to {what}{_where(scope)}"
         renderer.rows([item.as_dict() for item in plan.items], DRIFT_COLUMNS, title=title)
     if plan.settlement is Settlement.FORGET and plan.items:
