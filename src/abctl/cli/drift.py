@@ -49,7 +49,7 @@ DRIFT_COLUMNS = [
     Column("target", "Target"),
     Column("group", "Group", in_table=False),
     Column("reason", "Reason", wrap=True),
-    Column("first_seen", "First seen", drop=1),
+    Column("first_seen", "First seen", date_only=True, drop=1),
     Column("settlement", "Settle"),
     Column("detail", "Detail", in_table=False),
     Column("license_id", "License", in_table=False),
