@@ -281,3 +281,9 @@ def test_rich_is_not_imported_to_print_a_plain_table() -> None:
         "assert 'rich' not in sys.modules, 'rich imported'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_floats_show_one_decimal_or_two_where_they_matter() -> None:
+    from abctl.output import human_value
+
+    assert [human_value(v) for v in (90.0, 97.5, 0.99, 38.61, 1050.0)] == ["90.0", "97.5", "0.99", "38.61", "1050.0"]

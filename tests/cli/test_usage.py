@@ -47,6 +47,7 @@ ops      1000000001      2         0          2     0.0
 """
 WIDE_HEADER = (
     "Space    Account  Adam ID     App         Pricing  Total  Assigned  Available  Retired  Used %  Level  Days left"
+    "  Cost  Price  Currency  Value"
 )
 
 

@@ -28,9 +28,10 @@ DEVICE_COLUMNS = [
 ]
 SHOW_COLUMNS = [*DEVICE_COLUMNS, Column("created_at", "Added"), Column("updated_at", "Updated")]
 # The guide's per-device view: app, version, platforms, size, license type; searchable by bundle id.
-LICENSE_COLUMNS = [*license_views.LICENSE_COLUMNS[:2], Column("version", "Version"), Column("platforms", "Platforms"),
-                   Column("size", "Size", "right"), Column("size_bytes", "Bytes", in_table=False),
-                   Column("bundle_id", "Bundle ID"), *license_views.LICENSE_COLUMNS[2:]]  # fmt: skip
+LICENSE_COLUMNS = [*license_views.LICENSE_COLUMNS[:2], Column("version", "Version", drop=1),
+                   Column("platforms", "Platforms", in_table=False), Column("size", "Size", "right", drop=2),
+                   Column("size_bytes", "Bytes", in_table=False), Column("bundle_id", "Bundle ID", in_table=False),
+                   *license_views.LICENSE_COLUMNS[2:]]  # fmt: skip
 SerialArg = Annotated[str, typer.Argument(help="Serial number.", show_default=False)]
 SerialsArg = Annotated[list[str], typer.Argument(help="Serial numbers.", show_default=False)]
 

@@ -31,7 +31,8 @@ USER_COLUMNS = [
 ]
 SHOW_COLUMNS = [*USER_COLUMNS, Column("devices", "Devices"), Column("created_at", "Added")]
 # The guide's per-user view: app, version, cost, date assigned, license type, actions.
-LICENSE_COLUMNS = [*license_views.LICENSE_COLUMNS[:2], Column("version", "Version"), Column("cost", "Cost", "right"),
+LICENSE_COLUMNS = [*license_views.LICENSE_COLUMNS[:2], Column("version", "Version", drop=1),
+                   Column("cost", "Cost", "right", drop=2),
                    Column("price", "Price", in_table=False), Column("currency", "Currency", in_table=False),
                    *license_views.LICENSE_COLUMNS[2:]]  # fmt: skip
 ENROLLMENT_COLUMNS = [  # people get each invite URL whole on a line of its own, under the table

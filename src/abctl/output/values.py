@@ -46,8 +46,8 @@ def human_value(value: Any, *, date_only: bool = False) -> str:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, float):
-        return f"{value:.1f}"
+    if isinstance(value, float):  # one decimal (percentages, days), two where they matter (prices)
+        return f"{value:.1f}" if round(value, 1) == value else f"{value:.2f}"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, list):
