@@ -265,3 +265,34 @@ def test_reconcile_releases_a_delegated_license_of_a_retired_device(district: Cl
     assert [(r["step"], r["target"], r["account"]) for r in plan] == [("release", "LABPAD01", "district")]
     district.expect("reconcile", "--space", "lab")
     assert on_apple(world, "district", CODE) == set()
+
+
+def test_spaces_show_summarises_accounts_inventory_catalog_usage_and_notifications(district: Cli, world: Seed) -> None:
+    world.state.set_total("research", SKETCHBOOK, 1)
+    district.expect("sync")
+    district.expect("apps", "delegate", SKETCHBOOK, "--to", "lab")
+    district.expect("apps", "delegate", CODE, "--to", "lab", "--install-on-device")
+    district.expect("assign", SKETCHBOOK, "--device", "LABPAD01", "--device", "LABMAC01", "--space", "lab")
+    district.expect("devices", "retire", "LENAMAC1", "--yes")
+    shown = json.loads(district.expect("--format", "json", "spaces", "show", "lab").stdout)
+    notes = shown.pop("notifications")
+    assert shown == {
+        "name": "lab", "is_default": False, "devices": "2 active, 1 retired", "users": "1 active", "own_apps": 1,
+        "delegated_apps": 2, "total": 1 + 12 + 8 + 4, "assigned": 1, "available": 0 + 12 + 8 + 4,
+        "delegated_in_use": 1, "open_notifications": len(notes),
+        "accounts": [{"priority": 1, "name": "research", "status": "ok", "expires_at": shown["accounts"][0]
+                      ["expires_at"]}],
+        "catalog": [
+            {**{k: shown["catalog"][0][k] for k in shown["catalog"][0]}, "adam_id": CODE, "source": "delegated",
+             "accounts": ["district", "highschool"], "install_on_device": True},
+            {**{k: shown["catalog"][1][k] for k in shown["catalog"][1]}, "adam_id": SKETCHBOOK,
+             "source": "own + delegated", "accounts": ["research", "district", "highschool"],
+             "install_on_device": False},
+        ],
+    }  # fmt: skip
+    assert notes and {n["account"] for n in notes} == {"research"}  # its 1 Sketchbook seat is taken: usage notices
+    assert {n["severity"] for n in notes} >= {"alert"}
+    table = district.expect("spaces", "show", "lab")
+    assert "Delegated licenses in use  1" in table.stdout
+    missing = district.expect("spaces", "show", "lba", code=4)
+    assert missing.stderr == "Error: no space named `lba`\nHint: did you mean `lab`?\n"

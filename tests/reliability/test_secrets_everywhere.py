@@ -53,7 +53,7 @@ def session(token_path: Path, revoked_path: Path, bad_path: Path, tmp: Path) -> 
     targets = tmp / "targets.txt"
     targets.write_text("device:SEC0001\n")
     return [
-        ("spaces", "add", "lab"), ("spaces", "list"),
+        ("spaces", "add", "lab"), ("spaces", "list"), ("spaces", "show", "lab"),
         ("tokens", "add", "district", "--file", str(token_path)),
         ("tokens", "add", "broken", "--file", str(bad_path)),  # malformed: refused
         ("tokens", "add", "gone", "--file", str(revoked_path)),  # Apple says revoked: refused

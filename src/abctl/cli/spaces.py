@@ -66,3 +66,49 @@ def remove(ctx: typer.Context, name: NameArg) -> None:
     actx = AppContext.of(ctx)
     service.remove_space(actx.store(), name)
     actx.renderer.success(f"Removed space `{name}`.")
+
+
+SUMMARY_COLUMNS = [
+    Column("name", "Space"), Column("is_default", "Default"), Column("devices", "Devices"), Column("users", "Users"),
+    Column("own_apps", "Own apps"), Column("delegated_apps", "Delegated apps"), Column("total", "Own seats"),
+    Column("assigned", "Assigned"), Column("available", "Available"),
+    Column("delegated_in_use", "Delegated licenses in use"), Column("open_notifications", "Open notifications"),
+]  # fmt: skip
+ACCOUNT_COLUMNS = [Column("priority", "Priority", "right"), Column("name", "Account"), Column("status", "Status"),
+                   Column("expires_at", "Expires")]  # fmt: skip
+CATALOG_COLUMNS = [Column("name", "App"), Column("adam_id", "Adam ID"), Column("source", "Source"),
+                   Column("accounts", "Accounts"), Column("install_on_device", "Install on device")]  # fmt: skip
+NOTE_COLUMNS = [Column("severity", "Severity"), Column("account", "Account"), Column("name", "App"),
+                Column("message", "Message")]  # fmt: skip
+
+
+@app.command("show")
+def show(ctx: typer.Context, name: NameArg) -> None:
+    """Summarise a space: accounts, devices, users, catalog, usage.
+
+    Accounts by priority, devices and users by state, the catalog with own and delegated apps, seat totals of
+    the space's own accounts, licenses lent to it by the default space's accounts, and open notifications.
+
+    Example: abctl spaces show lab
+    """
+    from abctl.output import Format, machine_value
+    from abctl.services.inventory.space_summary import space_summary
+
+    actx = AppContext.of(ctx)
+    summary = space_summary(actx.runtime(), name)
+    renderer = actx.renderer
+    accounts = [{"priority": a.priority, "name": a.name, "status": a.status, "expires_at": a.expires_at}
+                for a in summary.accounts]  # fmt: skip
+    catalog = [app.as_dict() for app in summary.catalog]
+    notes = [{"severity": n.severity, "account": n.account, "name": n.name or n.adam_id, "message": n.message}
+             for n in summary.notifications]  # fmt: skip
+    if renderer.fmt is Format.JSON:
+        lists = {"accounts": accounts, "catalog": catalog, "notifications": notes}
+        nested = {key: [{k: machine_value(v) for k, v in row.items()} for row in rows] for key, rows in lists.items()}
+        renderer.record({**summary.record(), **nested}, SUMMARY_COLUMNS)
+        return
+    renderer.record(summary.record(), SUMMARY_COLUMNS, title=f"Space {summary.name}")
+    if renderer.fmt is Format.TABLE:
+        renderer.rows(accounts, ACCOUNT_COLUMNS, title="Accounts by priority")
+        renderer.rows(catalog, CATALOG_COLUMNS, title="Catalog")
+        renderer.rows(notes, NOTE_COLUMNS, title="Open notifications")
