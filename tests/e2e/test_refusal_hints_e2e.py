@@ -9,6 +9,8 @@ import sqlite_utils
 from tests.conftest import Cli
 from tests.e2e.test_assign_e2e import add_devices
 
+from abctl.sandbox.seeds import Seed
+
 INDENT = "\n      "
 
 
@@ -116,3 +118,13 @@ def test_move_space_names_why_an_app_stays_behind(school: Cli) -> None:
     school.expect("apps", "delegate", "Pocket Planetarium", "--to", "lab")  # the hint's command works
     served = school("--format", "json", "assign", "Pocket Planetarium", "--device", "P1", "--space", "lab")
     assert [(r["account"], r["result"]) for r in json.loads(served.stdout)] == [("district", "assigned")]
+
+
+def test_a_write_refused_for_a_revoked_token_names_that_accounts_rotation(school: Cli, world: Seed) -> None:
+    school.expect("assign", "Math Quest", "--device", "P1")
+    world.state.revoke_token("district")
+    result = school("revoke", "Math Quest", "--device", "P1", "--yes")
+    assert result.exit_code == 3
+    assert result.stderr.endswith(
+        "Hint: Upload a valid Apps and Books sToken, then run: abctl tokens update district --file NEW.vpptoken\n"
+    ), result.stderr

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from abctl.errors import AbctlError, WriteOutcomeUnknownError
+from abctl.errors import AbctlError, TokenError, WriteOutcomeUnknownError
 from abctl.models.accounts import Account
 from abctl.models.apple import EventFailure, EventState, EventStatus
 from abctl.models.ledger import LedgerState
@@ -94,7 +94,8 @@ def send_write(rt: Runtime, account: Account, kind: str, payload: Mapping[str, A
         return SentWrite(ledger_id, account, kind, payload, None, error)
     except AbctlError as error:
         store.record_unsent(ledger_id, state=LedgerState.FAILED, detail=error.message, now=rt.now())
-        return SentWrite(ledger_id, account, kind, payload, None, error)
+        named = error.for_account(account.name) if isinstance(error, TokenError) else error  # the hint's command
+        return SentWrite(ledger_id, account, kind, payload, None, named)
     store.record_sent(ledger_id, event_id, now=rt.now())
     return SentWrite(ledger_id, account, kind, payload, event_id)
 
