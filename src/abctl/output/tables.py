@@ -68,8 +68,10 @@ def draw_table(
     else:
         text = [*heading, *(_join(line) for line in header), rule, *(_join(line) for lines in body for line in lines)]
         sink.write("\n".join(text) + "\n")
-    for line in (footer or "").splitlines():
-        sink.write("\n".join(_wrapped(line, width)) + "\n")
+    for line in (footer or "").splitlines():  # continuation lines indented, so each note reads as one
+        first, *more = _wrapped(line, width)
+        rest = _wrapped(" ".join(more), width - 2 if width else None) if more else []
+        sink.write("\n".join([first, *("  " + piece for piece in rest)]) + "\n")
     if timed and not title:
         sink.write("Times are in UTC.\n")
     if plan.shed:
