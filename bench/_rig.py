@@ -33,6 +33,7 @@ class World:
     assignments: int = 0
     seats: int | None = None  # seats per app (default: what generate gives, twice the assignments per app)
     latency_ms: float = 50.0
+    rate_scope: str = "location"  # or "organization": the sandbox's --rate-scope
 
 
 @dataclass
@@ -125,6 +126,7 @@ def sandbox(world: World, *, in_process: bool = False) -> Iterator[Rig]:
 def _serve(config: dict[str, Any]) -> Iterator[tuple[str, dict[str, Path]]]:
     from abctl.sandbox.app import SandboxApp
     from abctl.sandbox.faults import FaultSpec
+    from abctl.sandbox.ratelimit import RequestCounter
     from abctl.sandbox.seeds import generate
     from abctl.sandbox.server import serve
 
@@ -140,6 +142,7 @@ def _serve(config: dict[str, Any]) -> Iterator[tuple[str, dict[str, Path]]]:
         path = Path(config["tokens"]) / f"{token.name}.vpptoken"
         path.write_text(token.text)
         tokens[token.name] = path
+    seed.state.counter = RequestCounter(scope=world.rate_scope)
     app = SandboxApp(seed.state, faults=FaultSpec.parse(f"latency={world.latency_ms}"))
 
     def with_churn(environ: dict[str, Any], start_response: Any) -> Any:
@@ -153,7 +156,7 @@ def _serve(config: dict[str, Any]) -> Iterator[tuple[str, dict[str, Path]]]:
         start_response("200 OK", [("Content-Type", "application/json")])
         return [b'{"ok": true}']
 
-    with serve(with_churn) as running:
+    with serve(with_churn, clock=seed.state.clock) as running:
         yield running.url, tokens
 
 

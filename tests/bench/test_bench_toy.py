@@ -28,6 +28,11 @@ def test_sync_benchmark_at_toy_size() -> None:
     # no removals
     assert (figures["removed"], figures["added"]) == (12, 13)
     assert figures["changed_requests_per_token"] == figures["changed_minimum"] == 4
+    # the walker: 1 page of assets, then each of the 5 apps' assignments (1 page each), one request at a time
+    assert (figures["walker_requests"], figures["walker_9646"]) == (6, 0)
+    # 10% of apps 1-4 removed (50 each): re-reading the 4 apps would take 4 pages, one full read 3 (2,301 left)
+    assert (figures["spread_full_read"], figures["spread_per_app_reads"]) == (3, 4)
+    assert figures["spread_requests_per_token"] == figures["spread_minimum"] == 3 + 3
 
 
 def test_planning_benchmark_at_toy_size() -> None:
@@ -57,3 +62,15 @@ def test_assign_benchmark_at_toy_size() -> None:
     one, many = figures["one_app"], figures["many_apps"]
     assert (one["associate"], one["ceiling"], one["licenses_on_apple"]) == (3, 3, 2_500)  # 1 app x 3 x 1,000 serials
     assert (many["associate"], many["ceiling"], many["licenses_on_apple"]) == (2, 2, 2_500 + 30 * 100)  # 25 + 5 apps
+
+
+def test_rate_scope_benchmark_at_toy_size() -> None:
+    figures = load("bench_rate_scope").run(accounts=3, assignments=5_000, latency_ms=0, assets=5)
+    first, following = figures["organization first"], figures["organization next"]
+    # 3 tokens x 7 requests at once, 15 a second for the organization: the first window refuses some (at most the
+    # 15 in flight), abctl merges the three budgets and remembers it; the next run meets no 9646
+    assert 0 < first["throttled"] <= 15 and first["last_9646_at"] < 1.0
+    assert first["shared"] == following["shared"] == ["Bench Org"]
+    assert (following["throttled"], following["requests"]) == (0, 21)
+    for run in ("location first", "location next"):
+        assert (figures[run]["throttled"], figures[run]["requests"], figures[run]["shared"]) == (0, 21, [])

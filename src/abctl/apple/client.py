@@ -25,6 +25,7 @@ from abctl.apple.pagination import MAX_PAGES_IN_FLIGHT, OnPage, RecordSink, read
 from abctl.apple.ratelimit import RateLimiter
 from abctl.apple.requester import Requester
 from abctl.apple.retry import RetryPolicy
+from abctl.apple.service_config import CodesOf, ServiceConfigCache
 from abctl.apple.transport import tls_context
 from abctl.errors import AbctlError, AppleAPIError, WriteOutcomeUnknownError
 from abctl.models.apple import (
@@ -41,8 +42,8 @@ from abctl.models.apple import (
 )
 
 APPLE_BASE_URL = "https://vpp.itunes.apple.com/mdm/v2/"
-SERVICE_CONFIG_TTL = 300.0  # Apple: re-read service/config every 5 minutes
 DEFAULT_TIMEOUT = 30.0
+PAGES_AHEAD = MAX_PAGES_IN_FLIGHT + 2  # asked for at once; `_pages_in_flight` keeps five of them on the wire
 
 T = TypeVar("T")
 
@@ -62,7 +63,10 @@ class AppsBooksClient:
         timeout: float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         rng: random.Random | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
+        """`limiter`: the rate budget this token sends through (one of `RateBudgets`, to share an organization's);
+        by default one of its own."""
         self._token = token
         self._clock = clock
         self._sleep = sleep
@@ -74,14 +78,14 @@ class AppsBooksClient:
             limits=httpx.Limits(max_connections=MAX_PAGES_IN_FLIGHT + 1),
             verify=tls_context() if transport is None else True,
         )
-        limiter = RateLimiter(15, clock=clock, sleep=sleep)
+        limiter = limiter or RateLimiter(15, clock=clock, sleep=sleep)
         self._requester = Requester(
             http, limiter, policy=retry or RetryPolicy(), sleep=sleep, clock=clock, trace=trace,
             rng=rng or random.Random(),
         )  # fmt: skip
-        self._config: ServiceConfig | None = None
-        self._config_at = 0.0
-        self._config_lock = threading.Lock()
+        # Apple allows five page reads at once per token: every listing of this client shares the five.
+        self._pages_in_flight = threading.BoundedSemaphore(MAX_PAGES_IN_FLIGHT)
+        self._configs = ServiceConfigCache(self._requester, clock)
         self._location: ClientConfig | None = None
 
     def __repr__(self) -> str:
@@ -106,13 +110,7 @@ class AppsBooksClient:
 
     def service_config(self) -> ServiceConfig:
         """Limits, URLs and error texts; cached, re-read at least every 5 minutes (Apple's guidance)."""
-        with self._config_lock:
-            if self._config is None or self._clock() - self._config_at >= SERVICE_CONFIG_TTL:
-                data = self._requester.send("GET", "service/config", known={}, limited=False)
-                self._config = wire.read("GET service/config", wire.service_config, data)
-                self._config_at = self._clock()
-                self._requester.limiter.set_rate(self._config.limits.max_request_per_second)
-            return self._config
+        return self._configs.get()
 
     def client_config(self) -> ClientConfig:
         """The location behind the token: name, uId, country, expiry, and which MDM claimed it."""
@@ -168,7 +166,8 @@ class AppsBooksClient:
         sink: RecordSink[T] | None = None,
     ) -> Listing[T]:
         def fetch(index: int | None) -> dict[str, Any]:
-            data = self._call("GET", path, params=params if index is None else {**params, "pageIndex": str(index)})
+            with self._pages_in_flight:
+                data = self._call("GET", path, params=params if index is None else {**params, "pageIndex": str(index)})
             # Parsed on the page's own thread, while the other pages wait for the network or the rate limiter.
             data[path] = wire.page_items(f"GET {path}", (data,), path, parse)
             return data
@@ -178,7 +177,7 @@ class AppsBooksClient:
                 sink.add(page[path])
 
         pages = read_pages(fetch, what=path, on_page=on_page, on_data=on_data if sink else None,
-                           on_restart=sink.restart if sink else None)  # fmt: skip
+                           on_restart=sink.restart if sink else None, ahead=PAGES_AHEAD)  # fmt: skip
         items = tuple(item for page in pages for item in page[path])
         version = pages[0].get("versionId")
         return Listing(items=items, version_id=str(version) if version is not None else None, pages=len(pages))
@@ -284,14 +283,19 @@ class AppsBooksClient:
         body: Mapping[str, Any] | None = None,
         write: bool = False,
     ) -> dict[str, Any]:
-        known = self.service_config().error_codes
+        # A read goes out while service/config is read beside it (its limits and error texts are needed only once
+        # an answer is back, and Apple's documented 15 requests/s hold meanwhile); a write waits for them.
+        pending = None if write else self._configs.soon()
+        known: Mapping[int, str] = self.service_config().error_codes if pending is None else CodesOf(pending)
         try:
-            return self._requester.send(method, path, params=params, body=body, write=write, known=known)
+            data = self._requester.send(method, path, params=params, body=body, write=write, known=known)
         except AppleAPIError as error:
             if error.error_number in REREAD_CONFIG:
-                with self._config_lock:
-                    self._config = None  # limits or URLs changed (9700-9705, 9714, 9617, 9634): re-read them
+                self._configs.forget()  # limits or URLs changed (9700-9705, 9714, 9617, 9634): re-read them
             raise
+        if pending is not None:
+            pending.result()  # a failed service/config read fails the call, as when it was read first
+        return data
 
 
 def _param(value: str | bool | int) -> str:

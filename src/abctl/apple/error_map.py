@@ -6,6 +6,8 @@ sToken: they are built from error numbers, Apple's error text and exception clas
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import httpx
 
 from abctl.apple.error_codes import AUTH_ERRORS, ERRORS, HINTS
@@ -52,7 +54,7 @@ def token_error(number: int) -> TokenError:
 
 
 def apple_error(
-    number: int, message: str, status_code: int | None, *, known: dict[int, str], info: object = None
+    number: int, message: str, status_code: int | None, *, known: Mapping[int, str], info: object = None
 ) -> AbctlError:
     """The typed error for one Apple errorNumber; unknown numbers keep their number and Apple's text. `info` is
     the answer's `errorInfo`: the clientUserIds and serialNumbers it names travel with the error."""

@@ -47,13 +47,16 @@ def read_pages(
     on_page: OnPage | None = None,
     on_data: OnData | None = None,
     on_restart: Callable[[], None] | None = None,
+    ahead: int = MAX_PAGES_IN_FLIGHT,
 ) -> list[Page]:
-    """Every page of one consistent version of a collection, in page order."""
+    """Every page of one consistent version of a collection, in page order. `ahead`: pages asked for at once
+    (more than five only when `fetch` itself keeps at most five on the wire, so a page being parsed or stored
+    does not keep the next one from going out)."""
     handoff = _Handoff(on_data, on_restart)
     try:
         for _attempt in (1, 2):
             try:
-                pages = _walk_once(fetch, on_page, handoff)
+                pages = _walk_once(fetch, on_page, handoff, ahead)
                 break
             except _Changed:
                 handoff.restart()
@@ -101,7 +104,7 @@ class _Handoff:
             raise error
 
 
-def _walk_once(fetch: FetchPage, on_page: OnPage | None, handoff: _Handoff) -> list[Page]:
+def _walk_once(fetch: FetchPage, on_page: OnPage | None, handoff: _Handoff, ahead: int) -> list[Page]:
     first = fetch(None)
     version = first.get("versionId")
     pages: dict[int, Page] = {0: first}
@@ -115,10 +118,10 @@ def _walk_once(fetch: FetchPage, on_page: OnPage | None, handoff: _Handoff) -> l
     in_flight: dict[Future[Page], int] = {}
     failure: Exception | None = None
     changed = False
-    with ThreadPoolExecutor(max_workers=MAX_PAGES_IN_FLIGHT, thread_name_prefix="abctl-page") as pool:
+    with ThreadPoolExecutor(max_workers=ahead, thread_name_prefix="abctl-page") as pool:
         while True:
             stop = failure or changed or interrupt.requested()  # Ctrl-C: ask for no more pages
-            while not stop and len(in_flight) < MAX_PAGES_IN_FLIGHT and next_index < total:
+            while not stop and len(in_flight) < ahead and next_index < total:
                 in_flight[pool.submit(fetch, next_index)] = next_index
                 next_index += 1
             if not in_flight:

@@ -19,7 +19,7 @@ from abctl.apple.error_map import (
     transport_error,
     unreadable_answer,
 )
-from abctl.apple.ratelimit import RateLimiter
+from abctl.apple.ratelimit import RateLimiter, Slot
 from abctl.apple.retry import RetryPolicy, retry_after_seconds, should_retry
 from abctl.errors import AbctlError
 
@@ -52,7 +52,7 @@ class Requester:
         method: str,
         path: str,
         *,
-        known: dict[int, str],
+        known: Mapping[int, str],
         params: Mapping[str, str] | None = None,
         body: Mapping[str, Any] | None = None,
         write: bool = False,
@@ -75,6 +75,8 @@ class Requester:
             else:
                 data = _json_object(response)
                 number = _error_number(data)
+                if limited and (number == 9646 or response.status_code == 429):
+                    self.limiter.throttled()  # Apple counted more than the limiter thought: it adapts
                 if number is None and response.status_code < 400 and data is not None:
                     return data
                 failure = self._failure(response, data, number, known, f"{method} {path}")
@@ -112,7 +114,9 @@ class Requester:
         return self._send_traced(request, limited)
 
     def _send_traced(self, request: httpx.Request, limited: bool = True) -> httpx.Response:
-        with self.limiter.request() if limited else nullcontext():
+        with self.limiter.request() if limited else nullcontext() as slot:
+            if slot is not None:
+                request.extensions["trace"] = _when_leaving(self.limiter, slot)
             started = self._clock()
             try:
                 response = self.http.send(request)
@@ -125,7 +129,7 @@ class Requester:
 
     @staticmethod
     def _failure(
-        response: httpx.Response, data: dict[str, Any] | None, number: int | None, known: dict[int, str], what: str
+        response: httpx.Response, data: dict[str, Any] | None, number: int | None, known: Mapping[int, str], what: str
     ) -> AbctlError:
         if number is None and response.status_code < 400:
             return unreadable_answer(what, "not a JSON object")
@@ -140,6 +144,17 @@ class Requester:
             elapsed = (self._clock() - started) * 1000
             # The URL carries ids and paging only; headers (Authorization, Cookie) are never traced.
             self._trace(f"{request.method} {request.url} -> {outcome} ({elapsed:.0f} ms)")
+
+
+def _when_leaving(limiter: RateLimiter, slot: Slot) -> Callable[[str, Mapping[str, Any]], None]:
+    """An httpcore trace hook telling the limiter when the request leaves: the connection opens (a new one), or
+    its headers go out (a kept-alive one)."""
+
+    def hook(event: str, info: Mapping[str, Any]) -> None:
+        if event.endswith(("connect_tcp.started", "send_request_headers.started")):
+            limiter.leaving(slot)
+
+    return hook
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any] | None:

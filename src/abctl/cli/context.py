@@ -17,6 +17,7 @@ from abctl.output import Renderer
 
 if TYPE_CHECKING:
     from abctl.apple.client import AppsBooksClient
+    from abctl.apple.ratelimit import RateBudgets
     from abctl.models.apple import SToken
     from abctl.services.runtime import Runtime
     from abctl.store import Store
@@ -39,6 +40,7 @@ class AppContext:
     creates_state: bool = False
     _store: Store | None = None
     _runtime: Runtime | None = None
+    _budgets: RateBudgets | None = None
 
     @staticmethod
     def of(ctx: typer.Context, *, creates_state: bool = False) -> AppContext:
@@ -74,6 +76,7 @@ class AppContext:
 
         def build(token: SToken) -> AppsBooksClient:
             kwargs: dict[str, Any] = {"base_url": self.settings.api_url, "trace": tracer}
+            kwargs["limiter"] = self.rate_budgets().limiter(token.org_name)
             if self.overrides.transport is not None:
                 kwargs["transport"] = self.overrides.transport
             if self.overrides.sleep is not None:
@@ -81,6 +84,16 @@ class AppContext:
             return AppsBooksClient(token, **kwargs)
 
         return build
+
+    def rate_budgets(self) -> RateBudgets:
+        """This run's rate limiters: one per token, one per organization Apple is known to count together."""
+        if self._budgets is None:
+            from abctl.apple.ratelimit import RateBudgets
+
+            sleep = self.overrides.sleep
+            shared = self.store().shared_rate_organizations()
+            self._budgets = RateBudgets(shared, sleep=sleep) if sleep is not None else RateBudgets(shared)
+        return self._budgets
 
     def runtime(self) -> Runtime:
         """The services' dependencies for this run: store, Apple clients, clock and event polling."""
@@ -113,6 +126,9 @@ class AppContext:
             yield
 
     def close(self) -> None:
+        if self._budgets is not None and self._budgets.learned and self._store is not None:
+            # Apple showed this run that it counts these organizations' tokens together: the next run knows.
+            self._store.remember_shared_rate_organizations(self._budgets.learned)
         if self._runtime is not None:
             self._runtime.close()
             self._runtime = None

@@ -120,3 +120,17 @@ class AccountsStore(StoreBase):
     def delete_account(self, account_id: int) -> None:
         """Drop the account and everything that cascades from it (secret, assets, licenses, policies)."""
         self.db.execute("DELETE FROM accounts WHERE id = ?", (account_id,))
+
+    # Organizations whose tokens Apple rate-limits together (settings rows `rate_budget:<orgName>`).
+
+    def shared_rate_organizations(self) -> set[str]:
+        """Organizations known to share one rate budget across their tokens (apple.ratelimit.RateBudgets)."""
+        rows = self.db.execute("SELECT key FROM settings WHERE key LIKE 'rate_budget:%' AND value = 'organization'")
+        return {key.removeprefix("rate_budget:") for (key,) in rows.fetchall()}
+
+    def remember_shared_rate_organizations(self, orgs: set[str]) -> None:
+        with self.transaction():
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO settings (key, value) VALUES (?, 'organization')",
+                [(f"rate_budget:{org}",) for org in sorted(orgs)],
+            )

@@ -16,8 +16,10 @@ from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from abctl import interrupt
+from abctl.domain.healing import HealPlan, heal_plan
 from abctl.errors import AbctlError, StaleVersionError, TokenError
 from abctl.models.accounts import Account, AccountStatus
+from abctl.models.apple import Asset
 from abctl.timeutil import to_iso
 
 METADATA_MAX_AGE = timedelta(days=1)  # names, versions and prices from the content lookup are refreshed daily
@@ -134,22 +136,28 @@ def _read_and_apply(
         if on_progress:
             on_progress(account.name, done, total)
 
-    assets = client.list_assets()
     now = rt.now()
-    try:
-        if full:
-            raise StaleVersionError("no stored versionId")
-        # Each page of assignments is stored as it lands, while the next pages are still on their way.
-        ingest = store.assignment_ingest(account.id, complete=False, now=now, lock=lock)
-        assignments = client.list_assignments(
-            since_version_id=account.assignments_version_id, on_page=progress, sink=ingest
-        )
-        users = client.list_users(since_version_id=account.users_version_id)
-    except StaleVersionError:
-        full = True
-        ingest = store.assignment_ingest(account.id, complete=True, now=now, lock=lock)
-        assignments = client.list_assignments(on_page=progress, sink=ingest)
-        users = client.list_users()
+    # Assets and users are read beside the assignments (the client keeps at most five pages of a token in
+    # flight): on a slow link each listing read one after the other would cost its own round trips.
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="abctl-listing") as side:
+        assets_read = side.submit(client.list_assets)
+        try:
+            if full:
+                raise StaleVersionError("no stored versionId")
+            users_read = side.submit(client.list_users, since_version_id=account.users_version_id)
+            # Each page of assignments is stored as it lands, while the next pages are still on their way.
+            ingest = store.assignment_ingest(account.id, complete=False, now=now, lock=lock)
+            assignments = client.list_assignments(
+                since_version_id=account.assignments_version_id, on_page=progress, sink=ingest
+            )
+            users = users_read.result()
+        except StaleVersionError:
+            full = True
+            users_read = side.submit(client.list_users)
+            ingest = store.assignment_ingest(account.id, complete=True, now=now, lock=lock)
+            assignments = client.list_assignments(on_page=progress, sink=ingest)
+            users = users_read.result()
+        assets = assets_read.result()
     drift = ingest.finish()
     with lock:
         store.replace_assets(account.id, assets.items, now=now)
@@ -163,16 +171,17 @@ def _read_and_apply(
         if found:
             with lock:
                 store.store_app_details(found, now=now)
-    healed: list[str] = []
-    for asset in assets.items:
-        if local.get((asset.adam_id, asset.pricing_param), 0) != asset.assigned:
-            listing = client.list_assignments(adam_id=asset.adam_id)
-            with lock:
-                drift = drift + store.apply_assignments(
-                    account.id, [a for a in listing.items if a.pricing_param == asset.pricing_param],
-                    complete=True, now=now, adam_id=asset.adam_id,
-                )  # fmt: skip
-            healed.append(asset.adam_id)
+    healed: tuple[str, ...] = ()
+    plan = heal_plan(assets.items, local) if not full else HealPlan()
+    if plan.full:
+        # Removals spread over more apps than a full read has pages: one full read heals them all.
+        ingest = store.assignment_ingest(account.id, complete=True, now=now, lock=lock)
+        assignments = client.list_assignments(on_page=progress, sink=ingest)
+        drift = drift + ingest.finish()
+        healed = plan.adam_ids
+    elif plan.adam_ids:
+        drift = drift + _reread_apps(rt, account, assets.items, plan.adam_ids, lock)
+        healed = plan.adam_ids
     with lock:
         fields: dict[str, object] = {
             "assets_version_id": assets.version_id,
@@ -180,7 +189,7 @@ def _read_and_apply(
             "users_version_id": users.version_id,
             "last_sync_at": to_iso(now),
         }
-        if full:
+        if full or plan.full:
             fields["last_full_sync_at"] = to_iso(now)
         store.update_account(account.id, **fields)
         from abctl.services.reporting.notifications import set_account_status
@@ -191,7 +200,30 @@ def _read_and_apply(
     return _result(account.name, full, len(assets.items), len(assignments.items), len(users.items), drift, healed)
 
 
-def _result(name: str, full: bool, assets: int, read: int, users: int, drift: Drift, healed: list[str]) -> AccountSync:
+def _reread_apps(
+    rt: Runtime, account: Account, assets: Sequence[Asset], adam_ids: Sequence[str], lock: threading.Lock
+) -> Drift:
+    """Read the assignments of each app again (a few at a time: the client caps the pages in flight) and
+    reconcile each of its assets with what Apple lists."""
+    from abctl.store.sync_state import Drift
+
+    client, now = rt.client(account), rt.now()
+    drift = Drift()
+    with ThreadPoolExecutor(max_workers=5, thread_name_prefix="abctl-heal") as pool:  # Apple's pages in flight
+        listings = pool.map(lambda adam_id: client.list_assignments(adam_id=adam_id), adam_ids)
+        for adam_id, listing in zip(adam_ids, listings, strict=True):
+            for asset in (a for a in assets if a.adam_id == adam_id):
+                with lock:
+                    drift = drift + rt.store.apply_assignments(
+                        account.id, [a for a in listing.items if a.pricing_param == asset.pricing_param],
+                        complete=True, now=now, adam_id=asset.adam_id,
+                    )  # fmt: skip
+    return drift
+
+
+def _result(
+    name: str, full: bool, assets: int, read: int, users: int, drift: Drift, healed: tuple[str, ...]
+) -> AccountSync:
     drifted = tuple(("found", key) for key in drift.found_keys) + tuple(("missing", key) for key in drift.missing_keys)
-    return AccountSync(name, full, assets, read, users, drift.found, drift.confirmed, drift.missing, tuple(healed),
+    return AccountSync(name, full, assets, read, users, drift.found, drift.confirmed, drift.missing, healed,
                        drifted=drifted)  # fmt: skip
