@@ -94,7 +94,9 @@ def test_two_real_syncs_at_once_one_waits_and_a_short_timeout_exits_9(served: Se
     abctl = Abctl(tmp_path / "home", served.api_url)
     abctl.expect("tokens", "add", "district", "--file", str(served.token("district")))
     lock = abctl.db_path.with_name("abctl.db.lock")
-    served.admin("faults", {"spec": "latency=500"})  # every Apple call takes 0.5 s: the first sync holds the lock
+    # Every Apple call takes 2 s: the first sync (its listings read side by side: a round trip or two) holds the lock
+    # while the other two start.
+    served.admin("faults", {"spec": "latency=2000"})
     try:
         first = start(abctl, "sync", "--full")
         deadline = time.monotonic() + 20
