@@ -24,7 +24,8 @@ READS = [
     ["log"], ["users", "list"], ["users", "show", "carol"], ["devices", "list"], ["devices", "show", "IPAD0001"],
     ["groups", "list"], ["groups", "members", "students"], ["tokens", "show", "district"],
     ["revoke", "Pocket Planetarium", "--all", "--dry-run"], ["move-space", "IPAD0001", "--to", "lab", "--dry-run"],
-    ["reconcile", "--dry-run"], ["tokens", "resync", "research"], ["sync"], ["drift"],
+    ["reconcile", "--dry-run"], ["tokens", "resync", "research"], ["sync"], ["drift"], ["spaces", "show", "default"],
+    ["spaces", "show", "lab"],
 ]  # fmt: skip
 URL = "http://sandbox.demo/invite?inviteCode="  # the sandbox's invite URLs: this, 20 hex digits, `&mt=8`
 # log: its account and detail give way first (test_log.py names them); notifications --all adds Cleared, and

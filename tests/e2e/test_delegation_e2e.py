@@ -280,7 +280,7 @@ def test_spaces_show_summarises_accounts_inventory_catalog_usage_and_notificatio
         "name": "lab", "is_default": False, "devices": "2 active, 1 retired", "users": "1 active", "own_apps": 1,
         "delegated_apps": 2, "total": 1 + 12 + 8 + 4, "assigned": 1, "available": 0 + 12 + 8 + 4,
         "delegated_in_use": 1, "open_notifications": len(notes),
-        "accounts": [{"priority": 1, "name": "research", "status": "ok", "expires_at": shown["accounts"][0]
+        "accounts": [{"priority": 1, "name": "research", "status": "expiring", "expires_at": shown["accounts"][0]
                       ["expires_at"]}],
         "catalog": [
             {**{k: shown["catalog"][0][k] for k in shown["catalog"][0]}, "adam_id": CODE, "source": "delegated",

@@ -8,7 +8,7 @@ import typer
 
 from abctl.cli.context import AppContext
 from abctl.models.accounts import Space
-from abctl.output import Column
+from abctl.output import LEVEL_STYLES, Column
 from abctl.services.inventory import spaces as service
 
 app = typer.Typer(help="Add, list and remove spaces (partitions of accounts, users and devices).")
@@ -75,11 +75,16 @@ SUMMARY_COLUMNS = [
     Column("delegated_in_use", "Delegated licenses in use"), Column("open_notifications", "Open notifications"),
 ]  # fmt: skip
 ACCOUNT_COLUMNS = [Column("priority", "Priority", "right"), Column("name", "Account"), Column("status", "Status"),
-                   Column("expires_at", "Expires")]  # fmt: skip
+                   Column("expires_at", "Expires", date_only=True)]  # fmt: skip
 CATALOG_COLUMNS = [Column("name", "App"), Column("adam_id", "Adam ID"), Column("source", "Source"),
                    Column("accounts", "Accounts"), Column("install_on_device", "Install on device")]  # fmt: skip
-NOTE_COLUMNS = [Column("severity", "Severity"), Column("account", "Account"), Column("name", "App"),
-                Column("message", "Message")]  # fmt: skip
+NOTE_COLUMNS = [
+    Column("severity", "Severity", style_by_value=LEVEL_STYLES),
+    Column("trigger", "Trigger"),
+    Column("account", "Account"),
+    Column("name", "App"),
+    Column("message", "Message", wrap=True, in_table=False),
+]  # as `abctl notifications` shows them
 
 
 @app.command("show")
@@ -91,24 +96,31 @@ def show(ctx: typer.Context, name: NameArg) -> None:
 
     Example: abctl spaces show lab
     """
+    from abctl.domain.token_health import token_status
     from abctl.output import Format, machine_value
     from abctl.services.inventory.space_summary import space_summary
+    from abctl.services.reporting import reports
 
     actx = AppContext.of(ctx)
     summary = space_summary(actx.runtime(), name)
     renderer = actx.renderer
-    accounts = [{"priority": a.priority, "name": a.name, "status": a.status, "expires_at": a.expires_at}
-                for a in summary.accounts]  # fmt: skip
+    now = actx.runtime().now()
+    accounts = [{"priority": a.priority, "name": a.name, "status": token_status(a.status, a.expires_at, now),
+                 "expires_at": a.expires_at} for a in summary.accounts]  # fmt: skip
     catalog = [app.as_dict() for app in summary.catalog]
-    notes = [{"severity": n.severity, "account": n.account, "name": n.name or n.adam_id, "message": n.message}
-             for n in summary.notifications]  # fmt: skip
+    # Scripts get every open notification; people, like `abctl notifications`, the highest per account and app.
+    open_rows = reports.list_notifications(actx.store(), space=summary.name)
+    if renderer.fmt.for_people:
+        open_rows = reports.highest_per_app(open_rows)
+    notes = [{"severity": n.severity, "trigger": n.trigger, "account": n.account, "name": n.name, "message": n.message}
+             for n in open_rows]  # fmt: skip
     if renderer.fmt is Format.JSON:
         lists = {"accounts": accounts, "catalog": catalog, "notifications": notes}
         nested = {key: [{k: machine_value(v) for k, v in row.items()} for row in rows] for key, rows in lists.items()}
         renderer.record({**summary.record(), **nested}, SUMMARY_COLUMNS)
         return
     renderer.record(summary.record(), SUMMARY_COLUMNS, title=f"Space {summary.name}")
-    if renderer.fmt is Format.TABLE:
+    if renderer.fmt.for_people:
         renderer.rows(accounts, ACCOUNT_COLUMNS, title="Accounts by priority")
         renderer.rows(catalog, CATALOG_COLUMNS, title="Catalog")
         renderer.rows(notes, NOTE_COLUMNS, title="Open notifications")
