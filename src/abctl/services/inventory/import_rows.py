@@ -24,7 +24,7 @@ from abctl.services.inventory.imports import (
     collect,
     text_value,
 )
-from abctl.services.names.suggest import close_matches
+from abctl.services.names.suggest import Names
 
 SUGGESTED = 20  # distinct unknown names given a did-you-mean; past that a file is more than a typo away
 
@@ -60,15 +60,18 @@ class Known:
 
 
 class _Suggest:
-    """A did-you-mean per distinct unknown name, for the first SUGGESTED of them (each is a scan of the names)."""
+    """A did-you-mean per distinct unknown name, for the first SUGGESTED of them (each is a scan of the names,
+    which are folded once, when the first is needed)."""
 
     def __init__(self, names: Callable[[], Iterable[str]]) -> None:
         self._names = names
+        self._index: Names | None = None
         self._cache: dict[str, str] = {}
 
     def __call__(self, value: str) -> str:
         if value not in self._cache and len(self._cache) < SUGGESTED:
-            close = close_matches(value, self._names())
+            self._index = self._index or Names(self._names())
+            close = self._index.closest(value, 1)
             self._cache[value] = f" (did you mean `{close[0]}`?)" if close else ""
         return self._cache.get(value, "")
 

@@ -9,29 +9,58 @@ from abctl.errors import NotFoundError
 
 MAX_SUGGESTIONS = 3
 CUTOFF = 0.6
+LARGE = 2000  # past this many names (a school's serials or users), only names a typo or two away are compared
 
 
 def close_matches(value: str, candidates: Iterable[str], n: int = MAX_SUGGESTIONS) -> list[str]:
     """The candidates most like `value`, best first (ties in name order): the same name in other letter case, then
     similar spellings (difflib's ratio of at least 0.6, ignoring case)."""
-    by_fold: dict[str, str] = {}
-    for candidate in sorted(set(candidates)):
-        by_fold.setdefault(candidate.casefold(), candidate)
-    wanted = value.strip().casefold()
-    if not wanted:
-        return []
-    matcher = difflib.SequenceMatcher(b=wanted)
-    scored: list[tuple[float, str]] = []
-    for fold, candidate in by_fold.items():
-        if candidate == value:
-            continue
-        matcher.set_seq1(fold)
-        if fold == wanted:
-            scored.append((2.0, candidate))
-        elif matcher.real_quick_ratio() >= CUTOFF and matcher.quick_ratio() >= CUTOFF and matcher.ratio() >= CUTOFF:
-            scored.append((matcher.ratio(), candidate))
-    scored.sort(key=lambda item: (-item[0], item[1]))
-    return [candidate for _score, candidate in scored[:n]]
+    return Names(candidates).closest(value, n)
+
+
+class Names:
+    """Known names folded once, for many did-you-mean questions (an import with several unknown owners)."""
+
+    def __init__(self, candidates: Iterable[str]) -> None:
+        self._by_fold: dict[str, str] = {}
+        for candidate in sorted(set(candidates)):
+            self._by_fold.setdefault(candidate.casefold(), candidate)
+
+    def closest(self, value: str, n: int = MAX_SUGGESTIONS) -> list[str]:
+        """See `close_matches`."""
+        by_fold = self._by_fold
+        wanted = value.strip().casefold()
+        if not wanted:
+            return []
+        folds = list(by_fold) if len(by_fold) <= LARGE else [fold for fold in by_fold if _near(wanted, fold)]
+        matcher = difflib.SequenceMatcher(b=wanted)
+        scored: list[tuple[float, str]] = []
+        for fold in folds:
+            candidate = by_fold[fold]
+            if candidate == value:
+                continue
+            matcher.set_seq1(fold)
+            if fold == wanted:
+                scored.append((2.0, candidate))
+            elif matcher.real_quick_ratio() >= CUTOFF and matcher.quick_ratio() >= CUTOFF and matcher.ratio() >= CUTOFF:
+                scored.append((matcher.ratio(), candidate))
+        scored.sort(key=lambda item: (-item[0], item[1]))
+        return [candidate for _score, candidate in scored[:n]]
+
+
+def _near(wanted: str, other: str) -> bool:
+    """At most two characters typed wrong, left out or added: the two share all but two characters at their
+    start and end (a cheap test; difflib then ranks the few names that pass)."""
+    shorter = min(len(wanted), len(other))
+    if abs(len(wanted) - len(other)) > 2:
+        return False
+    prefix = 0
+    while prefix < shorter and wanted[prefix] == other[prefix]:
+        prefix += 1
+    suffix = 0
+    while suffix < shorter - prefix and wanted[-1 - suffix] == other[-1 - suffix]:
+        suffix += 1
+    return prefix + suffix >= shorter - 2
 
 
 def did_you_mean(value: str, candidates: Iterable[str], otherwise: str) -> str:
