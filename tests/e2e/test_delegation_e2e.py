@@ -93,6 +93,8 @@ def test_a_device_of_a_space_without_accounts_is_licensed_by_the_district_and_lo
     assert [(g["account"], g["adam_id"], g["target_id"], g["platform"]) for g in grace] == [
         ("district", PLANETARIUM, "GYMPAD01", "ipados")
     ]
+    in_gym = rows(district.expect("--format", "json", "usage", "--grace", "--space", "gym"))  # the gym's view too
+    assert [(g["account"], g["target_id"], g["days_left"]) for g in in_gym] == [("district", "GYMPAD01", 30)]
     again = district.expect("assign", PLANETARIUM, "--device", "GYMPAD01", "--space", "gym", code=7)
     assert "GYMPAD01" not in on_apple(world, "district", PLANETARIUM), again.output
 
@@ -296,3 +298,28 @@ def test_spaces_show_summarises_accounts_inventory_catalog_usage_and_notificatio
     assert "Delegated licenses in use  1" in table.stdout
     missing = district.expect("spaces", "show", "lba", code=4)
     assert missing.stderr == "Error: no space named `lba`\nHint: did you mean `lab`?\n"
+
+
+def test_a_district_reservation_for_a_devices_of_the_space_is_served_there_and_waits_for_reconcile(
+    district: Cli, world: Seed, db_path: Path
+) -> None:
+    district.expect("apps", "delegate", CODE, "--to", "lab")
+    done = district.expect("distribute", CODE, "--account", "district", "--reserve", "device:LABPAD01")
+    assert "Reservations served now: 1." in done.stderr
+    assert on_apple(world, "district", CODE) == {"LABPAD01"}
+    world.state.set_total("district", CODE, 1)  # the district's last seat is taken: the next reservation waits
+    world.state.set_total("highschool", CODE, 0)  # (and the high school, on whose list the Mac is, has none)
+    district.expect("sync")
+    district.expect("distribute", CODE, "--account", "district", "--reserve", "device:LABMAC01")
+    assert on_apple(world, "district", CODE) == {"LABPAD01"}
+    world.state.set_total("district", CODE, 2)
+    district.expect("sync")
+    plan = json.loads(district.expect("--format", "json", "reconcile", "--space", "lab", "--dry-run").stdout)
+    assert [(r["step"], r["target"], r["account"], r["result"]) for r in plan] == [
+        ("reserve", "LABMAC01", "district", "planned")
+    ]
+    district.expect("reconcile", "--space", "lab")
+    assert on_apple(world, "district", CODE) == {"LABPAD01", "LABMAC01"}
+    sources = db_rows(db_path, "SELECT target_id, source FROM licenses WHERE adam_id = ? ORDER BY target_id", (CODE,))
+    assert sources == [("LABMAC01", "reserved"), ("LABPAD01", "reserved")]
+    district.expect("distribute", CODE, "--account", "district", "--reserve", "device:GYMPAD01", code=4)  # gym: no

@@ -92,3 +92,20 @@ class DelegationsStore(StoreBase):
                 rows = self.db.execute(f"SELECT {column}, space FROM {table} WHERE {column} IN ({marks})", tuple(chunk))
                 found.update({(kind, target): space for target, space in rows.fetchall()})
         return found
+
+    def lent_grace_licenses(self, space: str, *, now: datetime, adam_id: str | None = None) -> list[License]:
+        """Revoked licenses of default-space accounts held by the space's devices and users, still usable at `now`
+        (what an un-delegation or a delegated revoke left in grace), the soonest end first."""
+        sql = (
+            "SELECT l.*, a.name AS account_name, a.space AS space FROM licenses l"
+            " JOIN accounts a ON a.id = l.account_id"
+            " WHERE a.space = 'default' AND l.state = 'revoked' AND l.usable_until > :now AND ("
+            " (l.target_kind = 'device' AND l.target_id IN (SELECT serial FROM devices WHERE space = :space))"
+            " OR (l.target_kind = 'user' AND l.target_id IN (SELECT client_user_id FROM users WHERE space = :space)))"
+        )
+        params: dict[str, Any] = {"space": space, "now": to_iso(now)}
+        if adam_id is not None:
+            sql += " AND l.adam_id = :adam_id"
+            params["adam_id"] = adam_id
+        rows = self._all(sql + " ORDER BY l.usable_until, a.name, l.adam_id, l.target_kind, l.target_id", params)
+        return [license_from_row(row) for row in rows]

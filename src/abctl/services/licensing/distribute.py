@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from abctl.domain.delegation import DEFAULT_SPACE
 from abctl.errors import InputError
 from abctl.models.licenses import LicenseSource
 from abctl.services.licensing.execute import execute
-from abctl.services.licensing.plan import RequestKind, missing_targets, parse_target_spec, plan_apps
+from abctl.services.licensing.plan import RequestKind, TargetSpec, missing_targets, parse_target_spec, plan_apps
 from abctl.services.names.accounts import resolve_account
 from abctl.services.names.groups import resolve_group
 from abctl.services.names.users import resolve_users
@@ -33,9 +34,11 @@ def set_policy(rt: Runtime, account_name: str, adam_id: str, *, fcfs: Sequence[s
     # Every name is checked before the policy changes: a typo refuses the whole command (exit 4), not half of it.
     fcfs = [resolve_group(store, group, account.space) for group in fcfs] if fcfs else fcfs
     resolve_users(store, list(disallow))
-    missing = missing_targets(store, account.space, specs)
-    if missing is not None:
-        raise missing
+    by_space = _reservation_spaces(store, account.space, adam_id, specs)
+    for space, wanted in by_space.items():
+        missing = missing_targets(store, space, wanted)
+        if missing is not None:
+            raise missing
     if clear:
         store.clear_policy(account.id, adam_id)
         return 0
@@ -43,9 +46,25 @@ def set_policy(rt: Runtime, account_name: str, adam_id: str, *, fcfs: Sequence[s
                      reserve=[(str(k), t) for k, t in specs], disallow=list(disallow), now=rt.now())  # fmt: skip
     if not specs:
         return 0
-    plans = plan_apps(rt, account.space, [adam_id], specs, RequestKind.ADMIN)
-    result = execute(rt, account.space, plans, source=LicenseSource.RESERVED)
-    return sum(1 for o in result.outcomes if o.result == "assigned")
+    served = 0
+    for space, wanted in by_space.items():  # a reservation is served in its target's space
+        result = execute(rt, space, plan_apps(rt, space, [adam_id], wanted, RequestKind.ADMIN),
+                         source=LicenseSource.RESERVED)  # fmt: skip
+        served += sum(1 for o in result.outcomes if o.result == "assigned")
+    return served
+
+
+def _reservation_spaces(store: Store, account_space: str, adam_id: str,
+                        specs: Sequence[TargetSpec]) -> dict[str, list[TargetSpec]]:  # fmt: skip
+    """Reserved targets by the space they are served in: the account's own, or, for a default-space account, a
+    space the app is delegated to where the target lives (R21: its reservations count there too)."""
+    lent = {d.space for d in store.delegations(adam_id=adam_id)} if account_space == DEFAULT_SPACE else set()
+    where = store.target_spaces((str(kind), target) for kind, target in specs) if lent else {}
+    by_space: dict[str, list[TargetSpec]] = {}
+    for kind, target in specs:
+        space = where.get((str(kind), target), account_space)
+        by_space.setdefault(space if space in lent else account_space, []).append((kind, target))
+    return by_space
 
 
 def policy_rows(store: Store, space: str, adam_id: str) -> list[dict[str, object]]:

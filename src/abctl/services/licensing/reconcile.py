@@ -184,6 +184,12 @@ def _plan_release(rt: Runtime, space: str) -> tuple[RevocationPlan, dict[str, st
 def _plan_assignments(store: Store, space: str) -> tuple[tuple[AppPlan, ...], tuple[AppPlan, ...], tuple[str, ...]]:
     """Per app: waiting reservations first, then required installs on active devices the app supports."""
     reservations = store.reservations_in_space(space)
+    if space != DEFAULT_SPACE:  # R21: the lenders' reservations of the space's targets wait here too
+        lent = {d.adam_id for d in store.delegations(space=space)}
+        for adam_id, specs in store.reservations_in_space(DEFAULT_SPACE).items():
+            if adam_id in lent:
+                mine = reservations.setdefault(adam_id, [])
+                mine.extend(spec for spec in specs if spec not in mine)
     required_apps = [e.adam_id for e in store.catalog_entries(space) if e.install_on_device]
     active = store.list_devices(space=space, states=("active",))
     reserved_specs = {

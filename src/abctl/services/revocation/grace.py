@@ -41,8 +41,11 @@ class GraceRow:
 
 def grace_licenses(store: Store, *, space: str, now: datetime, adam_id: str | None = None) -> list[GraceRow]:
     """The space's revoked licenses still usable at `now`, soonest end first; days_left rounds up (a part day
-    still counts)."""
+    still counts). A custom space's list includes licenses the default space's accounts lent to its targets."""
     items = store.grace_licenses(space, now=now, adam_id=adam_id)
+    if space != "default":  # R21: the space's devices and users also keep what the default space's accounts lent
+        lent = store.lent_grace_licenses(space, now=now, adam_id=adam_id)
+        items = sorted([*items, *lent], key=lambda item: (item.usable_until or now, item.account_name, item.adam_id))
     devices = store.devices_by_serial(item.target_id for item in items if item.target_kind is TargetKind.DEVICE)
     names = store.app_names(item.adam_id for item in items)
     rows = []
