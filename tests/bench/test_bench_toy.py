@@ -74,3 +74,12 @@ def test_rate_scope_benchmark_at_toy_size() -> None:
     assert (following["throttled"], following["requests"]) == (0, 21)
     for run in ("location first", "location next"):
         assert (figures[run]["throttled"], figures[run]["requests"], figures[run]["shared"]) == (0, 21, [])
+
+
+def test_drift_benchmark_at_toy_size() -> None:
+    bench = load("bench_drift")
+    figures = bench.run(targets=40, repeat=1, quiet=True)
+    assert figures["licenses"] == 2 * 40 * 5 + 10 + 5 + 5  # five per user and device, then the planted drift
+    # the planted drift and nothing else: a matching read has no other difference
+    assert figures["reasons"] == bench.expected_reasons() == {"unknown": 10, "retired": 20, "gone": 5,
+                                                              "wasted-seat": 5}  # fmt: skip

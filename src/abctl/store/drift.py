@@ -20,29 +20,62 @@ from abctl.timeutil import from_iso
 _LIVE = "('pending', 'active', 'revoking')"
 GONE_ACTION = "sync"  # sync_state.revoke_missing: live here, not in a complete read of Apple's assignments
 
-_HELD = f"""
-SELECT * FROM (
-  SELECT l.id, l.account_id, a.name AS account, a.space AS space, l.adam_id, l.pricing_param, l.target_kind,
-         l.target_id, l.assigned_at,
-         coalesce(d.serial, u.client_user_id) IS NOT NULL AS known,
-         coalesce(d.state, u.state) AS state, coalesce(d.space, u.space) AS target_space,
-         coalesce(d.updated_at, u.updated_at) AS target_updated_at, d.platform AS platform,
-         coalesce(d.shared_ipad, 0) AS shared_ipad, d.owner AS owner,
-         x.client_user_id IS NOT NULL AS disallowed,
-         (SELECT 1 FROM delegations g WHERE a.space = 'default' AND g.space = coalesce(d.space, u.space)
-          AND g.adam_id = l.adam_id) IS NOT NULL AS delegated,
-         (SELECT max(o.assigned_at) FROM licenses o WHERE d.owner IS NOT NULL AND o.target_kind = 'user'
-          AND o.target_id = d.owner AND o.adam_id = l.adam_id AND o.state IN {_LIVE}) AS owner_licensed_at
-  FROM licenses l
-  JOIN accounts a ON a.id = l.account_id
-  LEFT JOIN devices d ON l.target_kind = 'device' AND d.serial = l.target_id
-  LEFT JOIN users u ON l.target_kind = 'user' AND u.client_user_id = l.target_id
-  LEFT JOIN disallowed x ON l.target_kind = 'user' AND x.account_id = l.account_id AND x.adam_id = l.adam_id
-       AND x.client_user_id = l.target_id
-  WHERE l.state = 'active' {{where}}
-)
-WHERE NOT known OR state != 'active' OR (target_space != space AND NOT delegated) OR disallowed
-   OR owner_licensed_at IS NOT NULL
+# The facts of a few licenses, by id: what the domain needs to name a reason.
+_FACTS = f"""
+SELECT l.id, l.account_id, a.name AS account, a.space AS space, l.adam_id, l.pricing_param, l.target_kind,
+       l.target_id, l.assigned_at,
+       coalesce(d.serial, u.client_user_id) IS NOT NULL AS known,
+       coalesce(d.state, u.state) AS state, coalesce(d.space, u.space) AS target_space,
+       coalesce(d.updated_at, u.updated_at) AS target_updated_at, d.platform AS platform,
+       coalesce(d.shared_ipad, 0) AS shared_ipad, d.owner AS owner,
+       x.client_user_id IS NOT NULL AS disallowed,
+       (SELECT 1 FROM delegations g WHERE a.space = 'default' AND g.space = coalesce(d.space, u.space)
+        AND g.adam_id = l.adam_id) IS NOT NULL AS delegated,
+       (SELECT max(o.assigned_at) FROM licenses o WHERE d.owner IS NOT NULL AND o.target_kind = 'user'
+        AND o.target_id = d.owner AND o.adam_id = l.adam_id AND o.state IN {_LIVE}) AS owner_licensed_at
+FROM licenses l
+JOIN accounts a ON a.id = l.account_id
+LEFT JOIN devices d ON l.target_kind = 'device' AND d.serial = l.target_id
+LEFT JOIN users u ON l.target_kind = 'user' AND u.client_user_id = l.target_id
+LEFT JOIN disallowed x ON l.target_kind = 'user' AND x.account_id = l.account_id AND x.adam_id = l.adam_id
+     AND x.client_user_id = l.target_id
+WHERE l.id IN ({{ids}})
+"""
+# Candidates, by license id, each found from the small side so 1,000,000 matching licenses cost index scans and
+# no per-license lookups. Targets abctl has no record of: distinct targets first (an index scan), then theirs.
+_UNKNOWN = """
+SELECT l.id FROM (SELECT DISTINCT target_kind, target_id FROM licenses) t
+JOIN licenses l ON l.target_kind = t.target_kind AND l.target_id = t.target_id
+WHERE ((t.target_kind = 'device' AND t.target_id NOT IN (SELECT serial FROM devices))
+    OR (t.target_kind = 'user' AND t.target_id NOT IN (SELECT client_user_id FROM users)))
+  AND l.state = 'active' {where}
+"""
+# Inactive targets, and targets of a space some account is not in (every target when accounts span spaces).
+_PLACED = """
+SELECT l.id FROM (SELECT 'device' AS kind, serial AS id, state, space FROM devices
+                  UNION ALL SELECT 'user', client_user_id, state, space FROM users) r
+JOIN licenses l ON l.target_kind = r.kind AND l.target_id = r.id
+JOIN accounts a ON a.id = l.account_id
+WHERE (r.state != 'active' OR r.space != (SELECT min(space) FROM accounts)
+       OR (SELECT count(DISTINCT space) FROM accounts) > 1)
+  AND l.state = 'active' AND (r.state != 'active' OR r.space != a.space) {where}
+"""
+# CROSS JOIN keeps this order: the few disallowed users first, whatever the statistics say.
+_DISALLOWED = """
+SELECT l.id FROM disallowed x
+CROSS JOIN licenses l ON l.account_id = x.account_id AND l.adam_id = x.adam_id AND l.target_kind = 'user'
+     AND l.target_id = x.client_user_id
+WHERE l.state = 'active' {where}
+"""
+# Device licenses next to the owner's user license for the same app: per owned device, the owner's live user
+# licenses, then the device's license of each of those apps (both from idx_licenses_holder alone; CROSS JOIN keeps
+# that order).
+_WASTED = f"""
+SELECT l.id FROM devices d
+CROSS JOIN licenses o ON o.target_kind = 'user' AND o.target_id = d.owner AND o.state IN {_LIVE}
+CROSS JOIN licenses l ON l.target_kind = 'device' AND l.target_id = d.serial AND l.adam_id = o.adam_id
+     AND l.state = 'active'
+WHERE d.owner IS NOT NULL {{where}}
 """
 _GONE = f"""
 SELECT l.id, l.account_id, a.name AS account, a.space AS space, l.adam_id, l.pricing_param, l.target_kind,
@@ -137,11 +170,18 @@ class DriftStore(StoreBase):
         """Active licenses whose target is unknown, inactive, of another space, disallowed, or a device whose
         owner holds a user license for the same app."""
         where, params = _where("l", account_ids, adam_id)
-        rows = self.db.execute(_HELD.format(where=where), params).fetchall()
+        ids: set[int] = set()
+        for query in (_UNKNOWN, _PLACED, _DISALLOWED, _WASTED):
+            ids.update(row[0] for row in self.db.execute(query.format(where=where), params))
+        rows: list[Any] = []
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), 900):
+            chunk = ordered[start : start + 900]
+            rows.extend(self.db.execute(_FACTS.format(ids=", ".join("?" for _ in chunk)), tuple(chunk)))
         return [
             HeldCandidate(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], from_iso(r[8]), bool(r[9]), r[10], r[11],
                           when(r[12]), r[13], bool(r[14]), r[15], bool(r[16]), bool(r[17]), when(r[18]))
-            for r in rows
+            for r in sorted(rows)
         ]  # fmt: skip
 
     def known_to_apple(self, pairs: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
