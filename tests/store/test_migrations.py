@@ -65,7 +65,6 @@ EXPECTED_INDEXES = {
     "idx_devices_space",
     "idx_devices_owner",
     "idx_licenses_live",
-    "idx_licenses_target",
     "idx_licenses_app",
     "idx_licenses_event",
     "idx_events_state",

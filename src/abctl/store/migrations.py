@@ -330,8 +330,10 @@ def m005_app_details(db: Database) -> None:
 @migrations()
 def m006_add_drift_indexes(db: Database) -> None:
     """`abctl drift` (R22) over 1,000,000 licenses: what a target holds by app (both sides of a wasted seat,
-    answered from the index alone) and the few licenses a complete read found gone from Apple."""
+    answered from the index alone; it replaces idx_licenses_target, its prefix) and the few licenses a complete
+    read found gone from Apple."""
     db.execute("CREATE INDEX idx_licenses_holder ON licenses(target_kind, target_id, adam_id, state)")
+    db.execute("DROP INDEX idx_licenses_target")
     db.execute(
         "CREATE INDEX idx_licenses_gone ON licenses(account_id) WHERE state = 'revoked' AND last_action = 'sync'"
     )
