@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from tests.conftest import Cli
 from typer.testing import Result
@@ -197,3 +197,31 @@ def test_any_argument_gives_success_or_a_clean_error_and_a_failure_changes_nothi
         assert_clean_refusal(result, {2, 3, 4, 5, 6, 7, 8})
         if result.exit_code <= 4:  # bad input refused; 5-8 are outcomes of real work (e.g. refusals logged)
             assert snapshot(db_path) == before
+
+
+NAME_COMMANDS = [
+    ("tokens", "show", "{0}"), ("sync", "{0}"), ("priority", "set", "{0}", "1"), ("usage", "--app", "{0}"),
+    ("usage", "--device", "{0}"), ("usage", "--user", "{0}"), ("devices", "show", "{0}"), ("users", "show", "{0}"),
+    ("groups", "members", "{0}"), ("spaces", "remove", "{0}"), ("assign", "{0}", "--device", "IPAD0001"),
+    ("assign", "1000000001", "--device", "{0}"), ("assign", "1000000001", "--user", "{0}"),
+    ("log", "--device", "{0}"), ("move-space", "IPAD0001", "--to", "{0}", "--yes"),
+]  # fmt: skip
+unknown_names = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFXYZ0123456789-_ ", min_size=1, max_size=20).filter(
+    lambda s: s.strip() and not s.startswith("-")
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(command=st.sampled_from(NAME_COMMANDS), name=unknown_names)
+def test_an_unknown_name_is_exit_4_with_a_hint_in_every_command_that_takes_one(
+    populated: Cli, db_path: Path, command: tuple[str, ...], name: str
+) -> None:
+    known = {"district", "highschool", "default", "carol", "IPAD0001", "ipad0001", "1000000001"}
+    assume(name.strip() not in known and name.strip().upper() != "IPAD0001")
+    before = snapshot(db_path)
+    result = populated(*[part.format(name) for part in command])
+    assert result.exit_code == 4, (command, name, result.output)
+    lines = result.stderr.splitlines()
+    assert lines[0].startswith("Error: no ") or " is in space " in lines[0], result.stderr
+    assert lines[1].startswith(("Hint: did you mean", "Hint: list ", "Hint: add it with")), result.stderr
+    assert snapshot(db_path) == before
