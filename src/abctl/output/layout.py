@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 GAP = 2  # spaces between columns
 TEXT_MIN = 16  # a free-text column is not squeezed below this (unless its text is shorter)
@@ -27,8 +28,7 @@ class Spec:
     drop: int = 0  # 0: always shown; otherwise shed when too narrow, highest first
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(NamedTuple):  # a tuple, not a frozen dataclass: a 30,000-row result makes 300,000 of them
     """One cell: its unbreakable pieces, joined by one space when they share a line."""
 
     atoms: tuple[str, ...]
@@ -48,7 +48,7 @@ class Cell:
 
     @property
     def text(self) -> str:
-        return " ".join(self.atoms)
+        return self.atoms[0] if len(self.atoms) == 1 else " ".join(self.atoms)
 
 
 @dataclass(frozen=True)
@@ -134,6 +134,8 @@ def _fold(atom: str, width: int) -> list[str]:
 
 def wrap(cell: Cell, width: int, *, fold: bool = True) -> list[str]:
     """The cell's lines at a width; an atom longer than the width is folded only when `fold` (free text)."""
+    if len(cell.atoms) <= 1 and (not fold or not cell.atoms or cell_len(cell.atoms[0]) <= width):
+        return [cell.atoms[0] if cell.atoms else ""]
     lines: list[str] = []
     current = ""
     for atom in cell.atoms:
@@ -160,6 +162,9 @@ def pad(text: str, width: int, right: bool) -> str:
 
 def block(specs: Sequence[Spec], cells: Sequence[Cell], layout: Layout) -> list[list[str]]:
     """One row (or the header) as physical lines, each a list of padded pieces, one per shown column."""
+    texts = [cells[j].text for j in layout.shown]
+    if all(cell_len(text) <= w for text, w in zip(texts, layout.widths, strict=True)):  # one line: the common case
+        return [[pad(text, w, specs[j].right) for text, j, w in zip(texts, layout.shown, layout.widths, strict=True)]]
     wrapped = [wrap(cells[j], w, fold=specs[j].wrap) for j, w in zip(layout.shown, layout.widths, strict=True)]
     height = max(len(lines) for lines in wrapped) if wrapped else 1
     return [

@@ -37,8 +37,15 @@ def _join(pieces: Sequence[str]) -> str:
 
 
 def _timed(columns: Sequence[Column], values: Sequence[Mapping[str, Any]]) -> bool:
-    """Whether a time of day is shown (dates alone are not worth the note)."""
-    return any(not column.date_only and is_time(row.get(column.key)) for row in values for column in columns)
+    """Whether a time of day is shown (dates alone are not worth the note); a column holds times or not, so its
+    first value says."""
+    for column in columns:
+        if column.date_only:
+            continue
+        first = next((row.get(column.key) for row in values if row.get(column.key) not in (None, "")), None)
+        if is_time(first):
+            return True
+    return False
 
 
 def _wrapped(text: str, width: int | None) -> list[str]:

@@ -26,9 +26,13 @@ def machine_value(value: Any) -> Any:
     return value
 
 
+def _iso_text(value: str) -> bool:
+    return len(value) >= 16 and value[4] == "-" and value[10] == "T" and _ISO.match(value) is not None
+
+
 def is_time(value: Any) -> bool:
     """A datetime, or ISO-8601 text of one (tables show both as `YYYY-MM-DD HH:MM` UTC)."""
-    return isinstance(value, datetime) or (isinstance(value, str) and _ISO.match(value) is not None)
+    return isinstance(value, datetime) or (isinstance(value, str) and _iso_text(value))
 
 
 def _moment(value: datetime | str) -> datetime:
@@ -39,6 +43,8 @@ def _moment(value: datetime | str) -> datetime:
 
 def human_value(value: Any, *, date_only: bool = False) -> str:
     """A value as a table cell shows it."""
+    if type(value) is str and not _iso_text(value):  # the common case, first (30,000-row results)
+        return value
     if is_time(value):
         return f"{_moment(value):%Y-%m-%d}" if date_only else f"{_moment(value):%Y-%m-%d %H:%M}"
     value = machine_value(value)
@@ -57,11 +63,15 @@ def human_value(value: Any, *, date_only: bool = False) -> str:
 
 def human_cell(value: Any, *, wrap: bool = False, date_only: bool = False) -> Cell:
     """A table cell: free text breaks between words, a list between items, anything else stays whole."""
+    if type(value) is str and not wrap and not _iso_text(value):  # the common case, first
+        return Cell((value,) if value else ())
     if isinstance(value, (tuple, list, frozenset, set)):
         items = [human_value(item) for item in value]
         return Cell.words(", ".join(items)) if wrap else Cell.items(items)
     text = human_value(value, date_only=date_only)
-    return Cell.words(text) if wrap else Cell.scalar(text)
+    if wrap:
+        return Cell.words(text)
+    return Cell((text,) if text else ())
 
 
 def csv_value(value: Any) -> Any:
