@@ -161,3 +161,17 @@ def test_bad_input_exits_with_a_hint_and_changes_nothing(school: Cli, world: See
     assert result.exit_code == code, result.output
     assert message in result.stderr
     assert on_apple(world) == before
+
+
+def test_forget_reads_again_and_keeps_a_license_apple_lists_again(school: Cli, world: Seed, db_path: Path) -> None:
+    school.expect("drift", "--refresh")
+    world.state.external_assign("district", MATH, "serialNumber", "IPAD0001")  # someone gave it back meanwhile
+    world.state.reset_stats()
+    result = school.expect("-o", "json", "drift", "settle", "--forget", "--yes")
+    assert [(r["target"], r["result"]) for r in json.loads(result.stdout)] == [("device:IPAD0001", "back on Apple")]
+    requests: dict[str, dict[str, int]] = world.state.stats()["requests"]  # type: ignore[assignment]
+    assert requests["district"].get("GET assignments") == 1  # the confirming read of Math Quest's assignments
+    db = sqlite_utils.Database(db_path)
+    assert db.execute("SELECT state, source FROM licenses WHERE adam_id = ? AND target_id = 'IPAD0001' ORDER BY id",
+                      (MATH,)).fetchall() == [("revoked", "admin"), ("active", "external")]  # fmt: skip
+    assert "gone" not in [r[3] for r in drift_rows(school)]

@@ -64,7 +64,7 @@ ReasonOpt = Annotated[
     typer.Option("--reason", "-r", case_sensitive=False, help="Only drift of this reason (repeatable)."),
 ]
 FailOnDriftOpt = Annotated[bool, typer.Option("--fail-on-drift", help="Exit 8 when any drift remains (for cron).")]
-SETTLE_COLUMNS = [*DRIFT_COLUMNS[:11], Column("result", "Result"), Column("detail", "Detail")]
+SETTLE_COLUMNS = [*DRIFT_COLUMNS[:11], Column("result", "Result"), Column("detail", "Detail", wrap=True)]
 PLAN_DRIFT = Column("reason", "Drift")
 
 
