@@ -98,7 +98,17 @@ def test_services_load_store_and_apple_lazily(path: Path) -> None:
 
 # Lowest first. A services package may import the packages listed before it, never one after it or itself
 # through another: data and calls flow downward. `runtime` is what every service is handed; `demo` sits on top.
-SERVICE_LEVELS = ("names", "reporting", "ledger", "revocation", "inventory", "drift", "licensing", "accounts")
+SERVICE_LEVELS = (
+    "names",
+    "reporting",
+    "ledger",
+    "revocation",
+    "inventory",
+    "drift",
+    "licensing",
+    "accounts",
+    "maintenance",
+)
 SERVICES = SRC / "services"
 # Modules whose job is writing to Apple; reporting must not reach them, even indirectly.
 APPLE_WRITERS = {"abctl.apple.batching", "abctl.services.ledger.writes"}

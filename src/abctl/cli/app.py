@@ -60,6 +60,9 @@ COMMANDS: dict[str, str] = {
     "groups": "User groups per space (FCFS lists name them); `All Users` holds everyone.",
     "devices": "Devices by serial number: inventory, and what happens to their licenses when they go.",
     "drift": "Differences between what Apple holds and what abctl knows; settle them.",
+    "backup": "Write a consistent copy of the database (without sTokens unless --with-tokens).",
+    "restore": "Replace the database with a checked backup; the current one is kept beside it.",
+    "doctor": "Check the database and everything in it; exit 8 if anything needs attention.",
 }
 
 

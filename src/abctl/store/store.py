@@ -23,6 +23,7 @@ from abctl.store.devices import DevicesStore
 from abctl.store.drift import DriftStore
 from abctl.store.events import EventsStore
 from abctl.store.faults import store_fault
+from abctl.store.health import HealthStore
 from abctl.store.licenses import LicensesStore
 from abctl.store.notifications import NotificationsStore
 from abctl.store.policies import PoliciesStore
@@ -49,6 +50,7 @@ class Store(
     PoliciesStore,
     DelegationsStore,
     DriftStore,
+    HealthStore,
     AppDetailsStore,
 ):
     """The abctl database. Open with `Store.open(path)`; close with `close()` or a `with` block."""
