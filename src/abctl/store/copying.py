@@ -22,7 +22,7 @@ from sqlite_utils import Database
 
 from abctl.errors import ConfigError
 from abctl.models.accounts import AccountStatus
-from abctl.store.faults import store_fault
+from abctl.store.faults import sqlite_kind, store_fault
 from abctl.store.schema import SchemaState, newer_schema_error, read_schema
 from abctl.timeutil import to_iso, utc_now
 
@@ -203,5 +203,11 @@ def stage_backup(source: Path, staged: Path) -> Contents:
         finally:
             writer.close()
     except sqlite3.Error as error:
-        fault = store_fault(error, source)
-        raise _bad_backup(source, fault.message if fault else str(error)) from None
+        kind = sqlite_kind(error)
+        if kind == "NOTADB":
+            raise _bad_backup(source, f"it is not an SQLite database ({error})") from None
+        if kind == "CORRUPT":
+            raise _bad_backup(source, f"it is damaged ({error})") from None
+        if kind in {"FULL", "READONLY", "CANTOPEN", "IOERR"}:
+            raise _fault(error, staged) from None
+        raise _bad_backup(source, str(error)) from None

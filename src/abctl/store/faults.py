@@ -29,7 +29,7 @@ def no_database(path: Path) -> NoDatabaseError:
     )
 
 
-def _sqlite_kind(error: sqlite3.Error) -> str:
+def sqlite_kind(error: sqlite3.Error) -> str:
     name = getattr(error, "sqlite_errorname", "") or ""
     if name.startswith("SQLITE_"):
         return name.split("_")[1]  # SQLITE_IOERR_SHORT_READ -> IOERR
@@ -55,7 +55,7 @@ def store_fault(error: BaseException, path: Path) -> ConfigError | LockTimeoutEr
         kind = {errno.ENOSPC: "FULL", errno.EDQUOT: "FULL", errno.EROFS: "READONLY", errno.EACCES: "READONLY",
                 errno.EPERM: "READONLY", errno.EIO: "IOERR"}.get(error.errno or 0, "")  # fmt: skip
     elif isinstance(error, sqlite3.Error):
-        kind = _sqlite_kind(error)
+        kind = sqlite_kind(error)
     else:
         return None
     reason = _reason(error)
