@@ -59,7 +59,7 @@ def doctor(
     attention = [f for f in found if f.status == ATTENTION]
     if attention:
         names = ", ".join(
-            sorted({f.check + (f" {f.subject}" if f.check in {"token", "sync"} else "") for f in attention})
+            dict.fromkeys(f"{f.check} {f.subject}" if f.check in PER_ACCOUNT else f.check for f in attention)
         )
         raise CheckFailedError(
             f"{len(attention)} check(s) need attention: {names}",
