@@ -60,8 +60,8 @@ COMMANDS: dict[str, str] = {
     "groups": "User groups per space (FCFS lists name them); `All Users` holds everyone.",
     "devices": "Devices by serial number: inventory, and what happens to their licenses when they go.",
     "drift": "Differences between what Apple holds and what abctl knows; settle them.",
-    "backup": "Write a consistent copy of the database (without sTokens unless --with-tokens).",
-    "restore": "Replace the database with a checked backup; the current one is kept beside it.",
+    "backup": "Write a consistent copy of the database (0600), without sTokens unless --with-tokens.",
+    "restore": "Replace the database with a checked backup; the current one is kept as abctl.db.before-restore.",
     "doctor": "Check the database and everything in it; exit 8 if anything needs attention.",
 }
 
@@ -151,11 +151,15 @@ app = typer.Typer(
 )
 
 
-def _version(value: bool) -> None:
+def _version(ctx: typer.Context, value: bool) -> None:
     if value:
         from abctl import __version__
 
         typer.echo(f"abctl {__version__}")
+        if ctx.params.get("verbose"):  # --verbose is eager, so it is known here whichever comes first
+            from abctl.store.schema import schema_version
+
+            typer.echo(f"schema version {schema_version()}")
         raise typer.Exit()
 
 
@@ -183,7 +187,7 @@ def root(
     ] = None,
     no_color: Annotated[bool, typer.Option("--no-color", help="No colour (NO_COLOR is honoured too).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Only data and errors.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="More detail on stderr.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", is_eager=True, help="More detail on stderr.")] = False,
     api_url: Annotated[
         str,
         typer.Option("--api-url", envvar=EnvVars.API_URL, metavar="URL", help="Apple API base URL (or a sandbox's)."),
@@ -202,7 +206,7 @@ def root(
         bool, typer.Option("--debug", help="Show tracebacks and HTTP traces (tokens stay hidden).")
     ] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool, typer.Option("--version", callback=_version, help="Show the version (and schema version, with -v).")
     ] = False,
 ) -> None:
     """abctl: Apple Apps and Books licenses from the command line."""

@@ -44,7 +44,7 @@ def restore(
     *,
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
 ) -> None:
-    """Replace the database with a backup (checked first); the current one is kept as abctl.db.before-restore.
+    """Replace the database with a checked backup; the current one is kept as abctl.db.before-restore.
 
     Accounts restored without their sToken are marked `token_missing`: `abctl tokens check` names them, and
     `abctl tokens update NAME --file F` brings each back.
