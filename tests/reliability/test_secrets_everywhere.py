@@ -77,6 +77,8 @@ def session(token_path: Path, revoked_path: Path, bad_path: Path, tmp: Path) -> 
         ("reconcile",), ("drift", "list", "--refresh"), ("drift", "settle", "--revoke", "--dry-run"),
         ("drift", "settle", "--forget", "--yes"), ("usage",), ("usage", "--device", "SEC0001"),
         ("notifications", "--all"), ("log",),
+        ("backup", str(tmp / "nightly.db")), ("backup", str(tmp / "full.db"), "--with-tokens"),
+        ("restore", str(tmp / "full.db"), "--yes"), ("doctor",), ("doctor", "--probe"),
         ("revoke", "1000000001", "--device", "SEC0001", "--yes"),
         ("move-space", "SEC0003", "--to", "lab", "--yes"),
         ("apps", "undelegate", "1000000007", "--from", "lab", "--yes"), ("apps", "remove", "1000000007", "--yes"),
@@ -147,7 +149,8 @@ def test_every_command_is_in_the_session_and_none_takes_a_token_argument(tmp_pat
     assert missing == []
     for name, params in commands.items():
         named = [p for p in params if any(word in p.lower() for word in ("token", "secret", "bearer"))]
-        assert named in ([], ["token_dir"]), name  # `sandbox serve --token-dir`: where it writes sandbox tokens
+        # `sandbox serve --token-dir`: where it writes sandbox tokens; `backup --with-tokens`: a flag, takes no value
+        assert named in ([], ["token_dir"], ["with_tokens"]), name
     assert commands["tokens add"][:2] == ["name", "file"] and commands["tokens update"][:2] == ["name", "file"]
 
 
