@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -156,7 +157,8 @@ def _version(ctx: typer.Context, value: bool) -> None:
         from abctl import __version__
 
         typer.echo(f"abctl {__version__}")
-        if ctx.params.get("verbose"):  # --verbose is eager, so it is known here whichever comes first
+        # --verbose is eager too: known here when it comes first; when it comes after, only the command line knows
+        if ctx.params.get("verbose") or {"-v", "--verbose"} & set(sys.argv[1:]):
             from abctl.store.schema import schema_version
 
             typer.echo(f"schema version {schema_version()}")
@@ -206,7 +208,10 @@ def root(
         bool, typer.Option("--debug", help="Show tracebacks and HTTP traces (tokens stay hidden).")
     ] = False,
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, help="Show the version (and schema version, with -v).")
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version (and schema version, with -v)."
+        ),
     ] = False,
 ) -> None:
     """abctl: Apple Apps and Books licenses from the command line."""
