@@ -9,6 +9,7 @@ The child adds one endpoint of its own, POST /bench/churn, that changes assignme
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -87,10 +88,30 @@ class Rig:
         output: str = result.output
         return output
 
+    def env(self) -> dict[str, str]:
+        return {"ABCTL_HOME": str(self.home), "ABCTL_API_URL": self.api_url, "NO_COLOR": "1", "COLUMNS": "200"}
+
+    def abctl_process(self, *args: str) -> tuple[float, int]:
+        """Run `abctl ARGS` as a fresh process against the sandbox: (seconds, peak RSS in bytes)."""
+        return fresh_process([sys.executable, "-m", "abctl", *args], env=os.environ | self.env())
+
     def add_tokens(self) -> None:
         """`abctl tokens add` for every location (each add reads its account once, fully)."""
         for name, path in self.tokens.items():
             self.abctl("tokens", "add", name, "--file", str(path))
+
+
+def fresh_process(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Run a command to its end: (wall seconds, peak resident memory in bytes, from the kernel's accounting)."""
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a chatty child cannot block on it
+        started = time.perf_counter()
+        child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        child.returncode = os.waitstatus_to_exitcode(status)
+        errors.seek(0)
+        assert child.returncode == 0, f"{' '.join(argv)} -> {child.returncode}\n{errors.read().decode()}"
+    return seconds, usage.ru_maxrss * 1024  # Linux reports KiB
 
 
 @contextmanager

@@ -138,6 +138,10 @@ def run(accounts: int, assignments: int, latency_ms: float, assets: int, *, in_p
             runs.append((time.perf_counter() - started, max(per_token(rig))))
             throttled += float(rig.stats()["throttled"])
         full_seconds, requests = sorted(runs)[len(runs) // 2]  # the median run
+        rig.reset_stats()
+        process_seconds, peak_rss = rig.abctl_process("sync", "--full")
+        throttled += float(rig.stats()["throttled"])
+        figures |= {"process_seconds": process_seconds, "peak_rss": peak_rss}
         if walker:
             peer = walk(rig)
             figures |= {"walker_seconds": peer["seconds"], "walker_requests": peer["requests"],
@@ -208,6 +212,8 @@ def main() -> None:
     print(f"requests per second      {rate:8.2f}     bound 15     ratio {rate / 15:.2f}"
           f"  ({figures['requests_per_token']:.0f} requests per token)")  # fmt: skip
     print(f"9646 answers             {figures['throttled_9646']:8.0f}     bound 0   (all runs)")
+    print(f"the same as a fresh process {figures['process_seconds']:5.2f} s   peak RSS "
+          f"{figures['peak_rss'] / 2**20:.0f} MiB   bound 200 MiB")  # fmt: skip
     if "speedup" in figures:
         print(
             f"one-page walker          {figures['walker_seconds']:8.2f} s   {figures['walker_requests']:.0f} "

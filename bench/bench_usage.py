@@ -10,6 +10,7 @@ views, and the CLI in-process. Prints each figure and its ratio to the 1 s bound
 from __future__ import annotations
 
 import argparse
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from _rig import fresh_process
 from _timing import timed
 from abctl.cli.app import app
 from abctl.services.reporting.usage import target_usage, usage
@@ -149,6 +151,8 @@ def main() -> None:
         timed("abctl usage --user (CLI in-process)", args.repeat, cli_call(path, "usage", "--user", "U0004242")),
         timed("abctl usage --device (CLI in-process)", args.repeat, cli_call(path, "usage", "--device", "D0004242")),
     )
+    seconds, peak = fresh_process([sys.executable, "-m", "abctl", "--db", str(path), "usage"])
+    print(f"abctl usage as a fresh process: {seconds:.2f} s, peak RSS {peak / 2**20:.0f} MiB (bound 150 MiB)")
     verdict = "PASS" if worst < BOUND_SECONDS else "FAIL"
     print(f"{verdict}: slowest median {worst:.3f} s = {worst / BOUND_SECONDS:.3f} x the {BOUND_SECONDS:.0f} s bound")
     folder.cleanup()

@@ -88,11 +88,11 @@ class AppContext:
     def rate_budgets(self) -> RateBudgets:
         """This run's rate limiters: one per token, one per organization Apple is known to count together."""
         if self._budgets is None:
+            from abctl import interrupt
             from abctl.apple.ratelimit import RateBudgets
 
-            sleep = self.overrides.sleep
-            shared = self.store().shared_rate_organizations()
-            self._budgets = RateBudgets(shared, sleep=sleep) if sleep is not None else RateBudgets(shared)
+            sleep = self.overrides.sleep or interrupt.sleep  # a wait for the rate ends on Ctrl-C, as every wait
+            self._budgets = RateBudgets(self.store().shared_rate_organizations(), sleep=sleep)
         return self._budgets
 
     def runtime(self) -> Runtime:
