@@ -125,5 +125,8 @@ def test_a_failed_delivery_is_retried_with_the_same_id(sandbox: Sandbox, tmp_pat
         attempts = receiver.wait_for("ASSET_COUNT", 4)[1:]  # after the purchase's: two failures, then delivered
         assert len(attempts) == 3 and len({a.body["notificationId"] for a in attempts}) == 1
         assert attempts[0].body["notification"]["countDelta"] == 1
+        recent = sandbox.admin("stats").body["notifications"]["recent"]
+        last = next(r for r in reversed(recent) if r["notificationId"] == attempts[0].body["notificationId"])
+        assert (last["notificationType"], last["delivered"]) == ("ASSET_COUNT", True)
     finally:
         receiver.close()

@@ -17,13 +17,20 @@ if TYPE_CHECKING:
 
 
 def handle(
-    state: SandboxState, method: str, path: str, raw: bytes, *, set_faults: Callable[[FaultSpec], None]
+    state: SandboxState,
+    method: str,
+    path: str,
+    raw: bytes,
+    *,
+    set_faults: Callable[[FaultSpec], None],
+    deliveries: Callable[[], dict[str, Any]] | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    """One admin request against `state`; `set_faults` installs a new fault spec in the serving app."""
+    """One admin request against `state`; `set_faults` installs a new fault spec in the serving app, and
+    `deliveries` reports what became of its notifications (shown by GET stats)."""
     try:
         body = json.loads(raw or b"{}")
         if method == "GET" and path == "stats":
-            return 200, state.stats()
+            return 200, state.stats() | ({"notifications": deliveries()} if deliveries is not None else {})
         if method != "POST":
             return 405, {"error": "use POST"}
         if path == "reset-stats":

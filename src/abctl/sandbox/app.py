@@ -71,9 +71,8 @@ class SandboxApp:
         host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME', '127.0.0.1')}:{environ.get('SERVER_PORT')}"
         base = f"{environ.get('wsgi.url_scheme', 'http')}://{host}"
         if path.startswith("/sandbox/"):
-            status, body = admin.handle(
-                self.state, method, path.removeprefix("/sandbox/"), raw, set_faults=self._set_faults
-            )
+            status, body = admin.handle(self.state, method, path.removeprefix("/sandbox/"), raw,
+                                        set_faults=self._set_faults, deliveries=self.notifier.snapshot)  # fmt: skip
         elif path == "/lookup":
             with self.state.lock:
                 status, body = 200, lookup(self.state.metadata, query)

@@ -111,6 +111,11 @@ class Notifier:
         self._record(delivery, problem, final=True)
         return problem is None
 
+    def snapshot(self) -> dict[str, Any]:
+        """Deliveries so far: delivered, failed, attempts, the last error and the 50 latest outcomes."""
+        with self._lock:
+            return self.log.as_dict()
+
     def drain(self, timeout: float = 10.0) -> bool:
         """Wait until everything queued was delivered or given up (tests, shutdown). True when idle."""
         deadline = time.monotonic() + timeout
