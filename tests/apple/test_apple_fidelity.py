@@ -4,11 +4,12 @@ within the retry budget (writes included: a synchronous error answer means nothi
 
 import pytest
 from pytest_httpx import HTTPXMock
-from tests.apple.conftest import BASE, CLIENT_CONFIG, SERVICE_CONFIG, FakeTime
+from tests.apple.conftest import BASE, CLIENT_CONFIG, LOOKUP, SERVICE_CONFIG, FakeTime
 
 from abctl.apple.batching import AssetBatch
 from abctl.apple.client import AppsBooksClient
 from abctl.errors import AppleUnavailableError, TokenError, UnknownUserError
+from abctl.models.apple import AppMetadata
 from abctl.models.enums import TargetKind
 
 CONFIG = BASE + "client/config"
@@ -110,3 +111,22 @@ def test_a_500_without_retry_after_on_a_write_is_still_not_resent(
     with pytest.raises(AppleUnavailableError):
         client.associate(USERS)
     assert len(httpx_mock.get_requests(url=ASSOCIATE)) == 1
+
+
+def test_the_lookup_gives_what_zentral_reads_and_more(client: AppsBooksClient, httpx_mock: HTTPXMock) -> None:
+    url = LOOKUP + "?version=2&p=mdm-lockup&caller=MDM&platform=volumestore&cc=us&l=en&id=408709785,7"
+    httpx_mock.add_response(url=url, json={"results": {
+        "408709785": {"name": "Planetarium", "bundleId": "com.example.planetarium", "kind": "software",
+                      "artwork": {"url": "https://is1.example/{w}x{h}bb.{f}", "width": 1024, "height": 1024},
+                      "url": "https://apps.apple.com/us/app/planetarium/id408709785", "platforms": ["iOS"],
+                      "offers": [{"price": 2.99, "priceFormatted": "$2.99", "currencyCode": "USD",
+                                  "version": {"display": "5.1.0"}, "assets": [{"size": 73400320}]}]},
+        "7": {"name": "Odd", "offers": [{"price": "free", "version": "x", "assets": "none"}],
+              "artwork": []}}})  # fmt: skip
+    found = client.app_metadata(["408709785", "7"], platform="volumestore", country="US")
+    assert found["408709785"] == AppMetadata(
+        "408709785", "Planetarium", "software", ("iOS",), "com.example.planetarium", "5.1.0", 2.99, "$2.99", "USD",
+        73400320, "https://is1.example/{w}x{h}bb.{f}", "https://apps.apple.com/us/app/planetarium/id408709785",
+    )  # fmt: skip
+    assert found["7"] == AppMetadata("7", "Odd")  # fields of the wrong type are left out, not a failure
+    assert httpx_mock.get_requests(url=url)[0].extensions["timeout"]["read"] == 5.0  # never holds a sync up long
