@@ -1,10 +1,8 @@
 """The content lookup's facts per adamId (store/app_details.py): written whole, read back through a second handle,
-stale after a day, found by bundle id; the migration tolerates columns a development build already added."""
+stale after a day, found by bundle id."""
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-
-import sqlite_utils
 
 from abctl.models.apple import AppMetadata
 from abctl.store import Store
@@ -39,15 +37,3 @@ def test_a_new_answer_replaces_every_field(tmp_path: Path) -> None:
         store.store_app_details({QUEST.adam_id: AppMetadata(QUEST.adam_id, "Math Quest 2")}, now=NOW)
         got = store.app_details([QUEST.adam_id])[QUEST.adam_id]
         assert (got.name, got.version, got.price, got.bundle_id) == ("Math Quest 2", None, None, None)
-
-
-def test_the_migration_keeps_columns_a_development_build_added(tmp_path: Path) -> None:
-    path = tmp_path / "abctl.db"
-    Store.open(path).close()
-    db = sqlite_utils.Database(path)
-    db.execute("DELETE FROM _sqlite_migrations WHERE name = 'm005_app_details'")
-    db.execute("DROP INDEX idx_app_metadata_bundle")
-    db.conn.commit()
-    with Store.open(path) as store:  # runs m005 again over columns that exist
-        store.store_app_details({QUEST.adam_id: QUEST}, now=NOW)
-        assert store.adam_ids_by_bundle_id("com.example.mathquest") == ["1000000003"]
