@@ -53,6 +53,17 @@ def test_a_group_help_loads_only_that_group() -> None:
     assert {m.split(".")[0] for m in modules} & {"httpx", "sqlite_utils", "sqlite3"} == set()
 
 
+def test_a_subcommand_help_does_not_load_markdown_either() -> None:
+    modules = loaded("tokens", "--help")
+    assert "rich.markdown" not in modules and "rich.traceback" not in modules
+
+
+def test_a_read_command_imports_neither_http_nor_pydantic(tmp_path: object) -> None:
+    modules = loaded("spaces", "list")
+    assert {m.split(".")[0] for m in modules} & {"httpx", "pydantic"} == set()
+    assert modules & COMMAND_MODULES == {"abctl.cli.spaces"}
+
+
 def test_python_dash_m_works() -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "abctl", "--version"], capture_output=True, text=True, timeout=60, check=False

@@ -44,8 +44,16 @@ def test_planning_benchmark_at_toy_size() -> None:
 
 def test_startup_benchmark_at_toy_size() -> None:
     figures = load("bench_startup").run(repeat=1)
-    assert set(figures) == {"python -c pass", "abctl --version", "abctl --help"}
+    assert set(figures) == {"abctl --version", "abctl --help", "abctl tokens --help", "abctl spaces list",
+                            "abctl tokens list"}  # fmt: skip
+    assert [figures[label]["peer"] for label in figures] == ["python -c pass", "sqlite-utils --help",
+                                                             "sqlite-utils --help", "sqlite-utils tables DB",
+                                                             "sqlite-utils tables DB"]  # fmt: skip
+    assert all(f["seconds"] > 0 and f["ratio"] > 0 for f in figures.values())
     assert figures["abctl --version"]["heavy"] == figures["abctl --help"]["heavy"] == []
+    assert (
+        "httpx" not in figures["abctl spaces list"]["heavy"] and "pydantic" not in figures["abctl tokens list"]["heavy"]
+    )
     assert figures["abctl --help"]["modules"] > figures["abctl --version"]["modules"] > 0
 
 

@@ -24,7 +24,7 @@ import typer.main
 from typer.models import TyperInfo
 
 from abctl import interrupt
-from abctl.cli import help_format
+from abctl.cli import coercion, help_format
 from abctl.cli.context import AppContext, Overrides
 from abctl.cli.failures import handle_failure
 from abctl.cli.interrupted import command_line
@@ -33,6 +33,7 @@ from abctl.config import APPLE_API_URL, EnvVars, Settings, default_db_path, is_t
 from abctl.output import Format, Renderer
 
 help_format.install()
+coercion.install()
 ARGV_KEY = "abctl.argv"  # ctx.meta: the arguments as typed
 
 # The command `name` is `app` in the module abctl.cli.NAME (a dash becomes an underscore): a Typer app that holds
@@ -99,7 +100,6 @@ class AbctlTyperGroup(typer.core.TyperGroup):
             self._listing = False
 
     def format_help(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
-        help_format.import_typer_help()
         with self._summaries_only():
             super().format_help(ctx, formatter)
 

@@ -39,7 +39,8 @@ def option_metavar(param: Any, ctx: Any) -> str | None:
 
 
 def install() -> None:
-    """Use `option_metavar` for every option and argument typer draws in help."""
+    """Use `option_metavar` for every option and argument typer draws in help, and `import_typer_help`."""
+    install_light_help()
     typer.core.TyperOption.display_type_rich = option_metavar  # type: ignore[method-assign,assignment]
     typer.core.TyperArgument.display_type_rich = option_metavar  # type: ignore[method-assign,assignment]
 
@@ -89,3 +90,20 @@ def import_typer_help() -> None:
     finally:
         for module in placed:
             del sys.modules[module]
+
+
+def _lightly(format_help: Any) -> Any:
+    def drawn(self: Any, ctx: Any, formatter: Any) -> Any:
+        import_typer_help()
+        return format_help(self, ctx, formatter)
+
+    return drawn
+
+
+def install_light_help() -> None:
+    """Every command's and group's help imports typer's help renderer through `import_typer_help`."""
+    for kind in (typer.core.TyperCommand, typer.core.TyperGroup):
+        if not getattr(kind.format_help, "_abctl_light", False):
+            drawn = _lightly(kind.format_help)
+            drawn._abctl_light = True
+            kind.format_help = drawn  # type: ignore[method-assign]
