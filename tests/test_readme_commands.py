@@ -151,7 +151,9 @@ class Session:
             cwd=self.folder, timeout=120, check=False,
         )  # fmt: skip
         if step.stdout_file is not None:
-            (self.folder / self.substitute(step.stdout_file)).write_text(result.stdout)
+            target = self.folder / self.substitute(step.stdout_file)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(result.stdout)
         return result
 
 
@@ -219,5 +221,7 @@ def test_every_readme_command_line_runs(session: tuple[Session, list[Line]]) -> 
     assert "--fail-on alert --format json" in " ".join(ran)
     assert isinstance(json.loads((runner.folder / "usage.json").read_text()), list)
     assert (runner.folder / "broken.vpptoken").exists()
+    shipped = (ROOT / "completions" / "abctl.bash").read_text()
+    assert (Path(runner.env["HOME"]) / ".local/share/bash-completion/completions/abctl").read_text() == shipped
     every = [shlex.join(s.args) for line in lines for s in line.steps if s.args[:2] != ["sandbox", "serve"]]
     assert ran == every

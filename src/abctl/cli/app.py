@@ -24,7 +24,7 @@ import typer.main
 from typer.models import TyperInfo
 
 from abctl import interrupt
-from abctl.cli import coercion, help_format
+from abctl.cli import coercion, completion, help_format
 from abctl.cli.context import AppContext, Overrides
 from abctl.cli.failures import handle_failure
 from abctl.cli.interrupted import command_line
@@ -34,6 +34,7 @@ from abctl.output import Format, Renderer
 
 help_format.install()
 coercion.install()
+completion.install()
 ARGV_KEY = "abctl.argv"  # ctx.meta: the arguments as typed
 
 # The command `name` is `app` in the module abctl.cli.NAME (a dash becomes an underscore): a Typer app that holds
