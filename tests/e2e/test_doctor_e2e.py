@@ -72,7 +72,7 @@ def test_an_expired_token_an_open_ledger_row_and_a_world_readable_file_exit_8(ab
         "Error: 3 check(s) need attention: permissions, ledger, token district",
         "Hint: follow the action of each row, then run: abctl doctor",
     ]
-    permissions = found[("permissions", str(healthy))]
+    permissions = found[("permissions", "abctl.db")]
     assert (permissions["status"], permissions["detail"]) == (
         "attention", "mode 0644: others may read the sTokens in it (abctl has now set it to 0600)"
     )  # fmt: skip

@@ -17,7 +17,7 @@ PER_ACCOUNT = {"token", "sync"}
 COLUMNS = [
     Column("check", "Check"), Column("subject", "Of"),
     Column("status", "Status", style_by_value={"ok": "green", "attention": "bold red"}),
-    Column("detail", "Detail"), Column("action", "Action"),
+    Column("detail", "Detail", wrap=True), Column("action", "Action", wrap=True),
 ]  # fmt: skip
 
 

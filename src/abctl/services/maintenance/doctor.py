@@ -50,24 +50,25 @@ def file_findings(db_path: Path) -> list[Finding]:
     from abctl.store.lock import pid_alive, read_lock
 
     found: list[Finding] = []
+    folder = f"{db_path.parent.name}/"  # names, not paths: the title names the database's full path
     mode = _mode(db_path)
     if mode & 0o077:
-        found.append(Finding("permissions", str(db_path), ATTENTION,
+        found.append(Finding("permissions", db_path.name, ATTENTION,
                              f"mode {mode:04o}: others may read the sTokens in it (abctl has now set it to 0600)",
                              "find what widened it (a copy by hand, a backup script) and fix that"))  # fmt: skip
     else:
-        found.append(Finding("permissions", str(db_path), OK, f"mode {mode:04o}"))
+        found.append(Finding("permissions", db_path.name, OK, f"mode {mode:04o}"))
     folder_mode = _mode(db_path.parent)
     if folder_mode & 0o022:
-        found.append(Finding("permissions", str(db_path.parent), ATTENTION,
+        found.append(Finding("permissions", folder, ATTENTION,
                              f"folder mode {folder_mode:04o}: others may replace the database",
                              f"chmod 700 {db_path.parent}"))  # fmt: skip
     else:
-        found.append(Finding("permissions", str(db_path.parent), OK, f"folder mode {folder_mode:04o}"))
+        found.append(Finding("permissions", folder, OK, f"folder mode {folder_mode:04o}"))
     for suffix in ("-wal", "-shm", ".lock", ".before-restore"):
         side = db_path.with_name(db_path.name + suffix)
         if side.exists() and _mode(side) & 0o077:
-            found.append(Finding("permissions", str(side), ATTENTION, f"mode {_mode(side):04o}: readable by others",
+            found.append(Finding("permissions", side.name, ATTENTION, f"mode {_mode(side):04o}: readable by others",
                                  f"chmod 600 {side}"))  # fmt: skip
     lock = read_lock(db_path)
     if lock.held:
