@@ -43,13 +43,15 @@ WHERE l.id IN ({{ids}})
 """
 # Candidates, by license id, each found from the small side so 1,000,000 matching licenses cost index scans and
 # no per-license lookups. Targets abctl has no record of: distinct targets first (an index scan), then theirs.
-_UNKNOWN = """
-SELECT l.id FROM (SELECT DISTINCT target_kind, target_id FROM licenses) t
+_UNKNOWN_LICENSES = """
+FROM (SELECT DISTINCT target_kind, target_id FROM licenses) t
 JOIN licenses l ON l.target_kind = t.target_kind AND l.target_id = t.target_id
 WHERE ((t.target_kind = 'device' AND t.target_id NOT IN (SELECT serial FROM devices))
     OR (t.target_kind = 'user' AND t.target_id NOT IN (SELECT client_user_id FROM users)))
   AND l.state = 'active' {where}
 """
+_UNKNOWN = "SELECT l.id" + _UNKNOWN_LICENSES
+_UNKNOWN_PER_ACCOUNT = "SELECT l.account_id, count(*)" + _UNKNOWN_LICENSES + "GROUP BY l.account_id"
 # Inactive targets, and targets of a space some account is not in (every target when accounts span spaces).
 _PLACED = """
 SELECT l.id FROM (SELECT 'device' AS kind, serial AS id, state, space FROM devices
@@ -165,13 +167,14 @@ def _where(alias: str, account_ids: Sequence[int] | None, adam_id: str | None) -
 
 class DriftStore(StoreBase):
     def held_candidates(
-        self, *, account_ids: Sequence[int] | None = None, adam_id: str | None = None
+        self, *, account_ids: Sequence[int] | None = None, adam_id: str | None = None, known_only: bool = False
     ) -> list[HeldCandidate]:
         """Active licenses whose target is unknown, inactive, of another space, disallowed, or a device whose
-        owner holds a user license for the same app."""
+        owner holds a user license for the same app; with `known_only`, not those of unknown targets (count
+        them with unknown_license_counts)."""
         where, params = _where("l", account_ids, adam_id)
         ids: set[int] = set()
-        for query in (_UNKNOWN, _PLACED, _DISALLOWED, _WASTED):
+        for query in (_PLACED, _DISALLOWED, _WASTED) if known_only else (_UNKNOWN, _PLACED, _DISALLOWED, _WASTED):
             ids.update(row[0] for row in self.db.execute(query.format(where=where), params))
         rows: list[Any] = []
         ordered = sorted(ids)
@@ -182,7 +185,14 @@ class DriftStore(StoreBase):
             HeldCandidate(r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7], from_iso(r[8]), bool(r[9]), r[10], r[11],
                           when(r[12]), r[13], bool(r[14]), r[15], bool(r[16]), bool(r[17]), when(r[18]))
             for r in sorted(rows)
+            if not known_only or r[9]
         ]  # fmt: skip
+
+    def unknown_license_counts(self, *, account_ids: Sequence[int] | None = None) -> dict[int, int]:
+        """Active licenses of targets abctl has no record of, counted per account (one query, no rows built)."""
+        where, params = _where("l", account_ids, None)
+        rows = self.db.execute(_UNKNOWN_PER_ACCOUNT.format(where=where), params)
+        return dict(rows.fetchall())
 
     def known_to_apple(self, pairs: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
         """Which (account id, clientUserId) pairs Apple lists among the account's registered users."""

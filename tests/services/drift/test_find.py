@@ -9,7 +9,7 @@ from tests.services.inventory_world import NOW, World, make_world
 
 from abctl.domain.drift import DriftReason
 from abctl.sandbox.state import SandboxUser
-from abctl.services.drift.find import find_drift, resolve_scope
+from abctl.services.drift.find import drift_counts, find_drift, resolve_scope
 
 PLANETARIUM, SKETCH, MATH = "1000000001", "1000000002", "1000000003"
 DEVICES = [  # serial, space, platform, owner
@@ -80,6 +80,18 @@ def test_one_drifted_license_per_reason_with_its_settlement(world: World) -> Non
     ]  # fmt: skip
     assert {i.account for i in items} == {"district"}
     assert all(i.first_seen == NOW for i in items)  # every stamp comes from the fixed clock
+
+
+def test_drift_counts_agree_with_the_listing_without_building_unknown_licenses(world: World) -> None:
+    district = world.store.get_account("district").id
+    assert drift_counts(world.store, [district]) == {district: {
+        "unknown": 3, "retired": 2, "wiped": 1, "unenrolled": 1, "deleted": 1, "other-space": 1, "disallowed": 1,
+        "wasted-seat": 1, "gone": 1, "count": 1,
+    }}  # fmt: skip
+    known = find_drift(world.store, known_targets_only=True)
+    assert DriftReason.UNKNOWN not in {i.reason for i in known} and len(known) == len(find_drift(world.store)) - 3
+    assert world.store.unknown_license_counts(account_ids=[district]) == {district: 3}
+    assert world.store.unknown_license_counts(account_ids=[]) == {}
 
 
 def test_filters_by_reason_app_and_account(world: World) -> None:

@@ -4,11 +4,10 @@ is settled or gone."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from abctl.services.drift.find import find_drift
+from abctl.services.drift.find import drift_counts
 
 if TYPE_CHECKING:
     from abctl.services.runtime import Runtime
@@ -20,7 +19,6 @@ def evaluate_drift(rt: Runtime, account_ids: Sequence[int]) -> None:
 
     if not account_ids:
         return
-    items = find_drift(rt.store, account_ids=list(account_ids))  # grouped by reason, in the domain's order
+    counts = drift_counts(rt.store, list(account_ids))
     for account_id in account_ids:
-        reasons = Counter(str(item.reason) for item in items if item.account_id == account_id)
-        set_drift_notification(rt, rt.store.get_account_by_id(account_id), dict(reasons))
+        set_drift_notification(rt, rt.store.get_account_by_id(account_id), counts[account_id])
