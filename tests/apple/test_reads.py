@@ -183,12 +183,18 @@ def test_content_lookup_failures_return_nothing(client: AppsBooksClient, httpx_m
     assert client.app_metadata([], platform="volumestore", country="us") == {}
 
 
-def test_content_lookup_in_the_old_dict_shape(client: AppsBooksClient, httpx_mock: HTTPXMock) -> None:
+def test_content_lookup_with_only_a_name_and_platforms(client: AppsBooksClient, httpx_mock: HTTPXMock) -> None:
     httpx_mock.add_response(url=LOOKUP + "?version=2&p=mdm-lockup&caller=MDM&platform=volumestore&cc=us&l=en&id=7",
                             json={"results": {"7": {"name": "Seven", "platforms": ["iOS"]}}})  # fmt: skip
-    assert client.content_metadata(["7"], platform="volumestore", country="US") == {
-        "7": {"name": "Seven", "kind": None, "platforms": ["iOS"]}
-    }
+    [(key, seven)] = client.app_metadata(["7"], platform="volumestore", country="US").items()
+    assert (key, seven.name, seven.kind, seven.platforms, seven.bundle_id, seven.price) == (
+        "7",
+        "Seven",
+        None,
+        ("iOS",),
+        None,
+        None,
+    )
 
 
 def test_content_lookup_asks_for_100_ids_at_a_time(client: AppsBooksClient, httpx_mock: HTTPXMock) -> None:

@@ -265,13 +265,6 @@ class AppsBooksClient:
             return {}
         return lookup_metadata(self._requester, url, ids, platform=platform, country=country, secret=self._token.secret)
 
-    def content_metadata(
-        self, adam_ids: Sequence[str], *, platform: str | None = None, country: str | None = None
-    ) -> dict[str, dict[str, object]]:
-        """Deprecated shape of `app_metadata` for existing callers: {adamId: {name, kind, platforms}}."""
-        found = self.app_metadata(adam_ids, platform=platform, country=country)
-        return {key: {"name": m.name, "kind": m.kind, "platforms": list(m.platforms)} for key, m in found.items()}
-
     # -- the one request path --------------------------------------------------------------------------------
 
     def _call(

@@ -7,7 +7,7 @@ APP arguments become adamIds through abctl.services.names.apps.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -72,19 +72,11 @@ def fetch_names(rt: Runtime, space: str, adam_ids: Sequence[str]) -> None:
         return
     account = accounts[0]
     try:
-        found = rt.client(account).content_metadata(missing, platform=account.default_platform, country=account.country)
+        found = rt.client(account).app_metadata(missing, platform=account.default_platform, country=account.country)
     except AbctlError:
         return  # names are optional: the adamId stands in
     if found:
-        store.cache_app_metadata({adam_id: _fields(value) for adam_id, value in found.items()}, now=rt.now())
-
-
-def _fields(value: object) -> dict[str, object]:
-    """A lookup result as the cache takes it, whether the client gave a mapping or an AppMetadata model."""
-    if isinstance(value, Mapping):
-        return dict(value)
-    platforms = getattr(value, "platforms", ())
-    return {"name": getattr(value, "name", None), "kind": getattr(value, "kind", None), "platforms": list(platforms)}
+        store.store_app_details(found, now=rt.now())
 
 
 def list_apps(rt: Runtime, *, space: str | None = None, lookup: bool = True) -> list[AppRow]:
