@@ -5,6 +5,6 @@ Services import abctl.store and abctl.apple only for type checking (at run time 
 a client factory), so that `abctl --help` imports neither sqlite_utils nor httpx.
 
 The rooms, lowest first; a package imports only packages listed before it (tests/test_architecture.py checks):
-names, reporting, ledger, revocation, inventory, licensing, accounts. `runtime` (what every service is handed)
-and `demo` (the demo's inventory) stay at the top.
+names, reporting, ledger, revocation, inventory, drift, licensing, accounts, maintenance. `runtime` (what every
+service is handed) and `demo` (the demo's inventory) stay at the top.
 """

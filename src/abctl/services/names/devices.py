@@ -5,21 +5,16 @@ the device, with a did-you-mean for one abctl does not know and the space for on
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 from abctl.errors import NotFoundError
-from abctl.services.names.suggest import did_you_mean
+from abctl.services.names.suggest import InSpace, missing_in_space
 
 if TYPE_CHECKING:
     from abctl.store import Store
     from abctl.store.devices import DeviceRecord
 
 LIST_DEVICES = "list devices with: abctl devices list"
-
-
-class _InSpace(Protocol):
-    @property
-    def space(self) -> str: ...
 
 
 def normalise_serial(text: str) -> str:
@@ -50,20 +45,8 @@ def unknown_device(store: Store, serial: str) -> NotFoundError:
 
 
 def missing_devices(
-    store: Store, serials: Sequence[str], found: Mapping[str, _InSpace], *, space: str | None = None
+    store: Store, serials: Sequence[str], found: Mapping[str, InSpace], *, space: str | None = None
 ) -> NotFoundError | None:
     """The error for the first of `serials` not in `found` (or not in `space`), or None when all are there."""
-    unknown = [serial for serial in dict.fromkeys(serials) if serial not in found]
-    if unknown:
-        more = f" (and {len(unknown) - 1} more: {', '.join(unknown[1:4])}{' ...' if len(unknown) > 4 else ''})"
-        hint = did_you_mean(unknown[0], store.serials(), LIST_DEVICES + (f" --space {space}" if space else ""))
-        return NotFoundError(f"no device with serial `{unknown[0]}`" + (more if len(unknown) > 1 else ""), hint=hint)
-    elsewhere = [serial for serial in dict.fromkeys(serials) if space is not None and found[serial].space != space]
-    if elsewhere:
-        other = found[elsewhere[0]].space
-        more = f" (and {len(elsewhere) - 1} more)" if len(elsewhere) > 1 else ""
-        return NotFoundError(
-            f"device `{elsewhere[0]}` is in space `{other}`, not `{space}`{more}",
-            hint=f"add --space {other}",
-        )
-    return None
+    return missing_in_space("device", "no device with serial `{}`", serials, found, store.serials, LIST_DEVICES,
+                            space=space)  # fmt: skip

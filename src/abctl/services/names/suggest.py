@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Protocol
 
 from abctl.errors import NotFoundError
 
@@ -72,3 +73,36 @@ def did_you_mean(value: str, candidates: Iterable[str], otherwise: str) -> str:
 def unknown(message: str, value: str, candidates: Iterable[str], *, otherwise: str) -> NotFoundError:
     """The NotFoundError for a name nobody has: `message`, and a did-you-mean hint (else `otherwise`)."""
     return NotFoundError(message, hint=did_you_mean(value, candidates, otherwise))
+
+
+class InSpace(Protocol):
+    """A record that lives in one space (a device, a user)."""
+
+    @property
+    def space(self) -> str: ...
+
+
+def missing_in_space(
+    noun: str,
+    unknown_message: str,
+    ids: Sequence[str],
+    found: Mapping[str, InSpace],
+    known_ids: Callable[[], Iterable[str]],
+    listing: str,
+    *,
+    space: str | None = None,
+) -> NotFoundError | None:
+    """The error for the first of `ids` not in `found` (`unknown_message` with `{}` for the id, and a did-you-mean
+    among `known_ids()`), else for the first one outside `space` (naming its space); None when all are there."""
+    unknown = [key for key in dict.fromkeys(ids) if key not in found]
+    if unknown:
+        more = f" (and {len(unknown) - 1} more: {', '.join(unknown[1:4])}{' ...' if len(unknown) > 4 else ''})"
+        hint = did_you_mean(unknown[0], known_ids(), listing + (f" --space {space}" if space else ""))
+        return NotFoundError(unknown_message.format(unknown[0]) + (more if len(unknown) > 1 else ""), hint=hint)
+    elsewhere = [key for key in dict.fromkeys(ids) if space is not None and found[key].space != space]
+    if elsewhere:
+        other = found[elsewhere[0]].space
+        more = f" (and {len(elsewhere) - 1} more)" if len(elsewhere) > 1 else ""
+        return NotFoundError(f"{noun} `{elsewhere[0]}` is in space `{other}`, not `{space}`{more}",
+                             hint=f"add --space {other}")  # fmt: skip
+    return None

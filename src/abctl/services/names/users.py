@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from abctl.errors import NotFoundError
-from abctl.services.names.suggest import did_you_mean
+from abctl.services.names.suggest import missing_in_space
 
 if TYPE_CHECKING:
     from abctl.store import Store
@@ -46,16 +46,4 @@ def missing_users(
     store: Store, user_ids: Sequence[str], found: Mapping[str, UserRecord], *, space: str | None = None
 ) -> NotFoundError | None:
     """The error for the first of `user_ids` not in `found` (or not in `space`), or None when all are there."""
-    unknown = [user for user in dict.fromkeys(user_ids) if user not in found]
-    if unknown:
-        more = f" (and {len(unknown) - 1} more: {', '.join(unknown[1:4])}{' ...' if len(unknown) > 4 else ''})"
-        hint = did_you_mean(unknown[0], store.user_ids(), LIST_USERS + (f" --space {space}" if space else ""))
-        return NotFoundError(f"no user `{unknown[0]}`" + (more if len(unknown) > 1 else ""), hint=hint)
-    elsewhere = [user for user in dict.fromkeys(user_ids) if space is not None and found[user].space != space]
-    if elsewhere:
-        other = found[elsewhere[0]].space
-        more = f" (and {len(elsewhere) - 1} more)" if len(elsewhere) > 1 else ""
-        return NotFoundError(
-            f"user `{elsewhere[0]}` is in space `{other}`, not `{space}`{more}", hint=f"add --space {other}"
-        )
-    return None
+    return missing_in_space("user", "no user `{}`", user_ids, found, store.user_ids, LIST_USERS, space=space)
