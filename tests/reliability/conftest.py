@@ -12,6 +12,7 @@ import sys
 import threading
 import urllib.request
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,11 +59,11 @@ def _drain(stream: Any) -> None:
             pass
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    folder = tmp_path_factory.mktemp("sandbox")
+@contextmanager
+def serve_sandbox(folder: Path, *options: str) -> Iterator[Served]:
+    """A real `abctl sandbox serve` on a free loopback port (with `options`), stopped when the block ends."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "abctl", "sandbox", "serve", "--port", "0", "--event-delay", "0",
+        [sys.executable, "-m", "abctl", "sandbox", "serve", *options, "--port", "0", "--event-delay", "0",
          "--token-dir", str(folder / "tokens")],
         env=base_env(folder / "home"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=folder,
     )  # fmt: skip
@@ -82,6 +83,12 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         process.terminate()
         process.wait(timeout=10)
         drain.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
+    with serve_sandbox(tmp_path_factory.mktemp("sandbox")) as sandbox:
+        yield sandbox
 
 
 def base_env(home: Path, **extra: str) -> dict[str, str]:

@@ -4,18 +4,16 @@ what was not, exits 130, leaves no half-written page, and the next `sync` comple
 
 from __future__ import annotations
 
-import re
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlite_utils
-from tests.reliability.conftest import Abctl, Served, _drain, base_env
+from tests.reliability.conftest import Abctl, Served, serve_sandbox
 
 ASSIGNMENTS = 100_000
 PAGE = 1_000  # the sandbox's page size, as Apple's
@@ -23,28 +21,8 @@ PAGE = 1_000  # the sandbox's page size, as Apple's
 
 @pytest.fixture(scope="module")
 def bench_served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
-    folder = tmp_path_factory.mktemp("bench-sandbox")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "abctl", "sandbox", "serve", "--seed", "bench", "--latency", "50", "--port", "0",
-         "--event-delay", "0", "--token-dir", str(folder / "tokens")],
-        env=base_env(folder / "home"), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, cwd=folder,
-    )  # fmt: skip
-    assert process.stderr is not None
-    api_url = ""
-    for line in process.stderr:
-        found = re.search(r"ABCTL_API_URL=(\S+)", line)
-        if found:
-            api_url = found.group(1)
-            break
-    assert api_url, "the sandbox did not start"
-    drain = threading.Thread(target=_drain, args=(process.stderr,), daemon=True)
-    drain.start()
-    try:
-        yield Served(process, api_url, folder / "tokens")
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        drain.join(timeout=10)
+    with serve_sandbox(tmp_path_factory.mktemp("bench-sandbox"), "--seed", "bench", "--latency", "50") as sandbox:
+        yield sandbox
 
 
 def interrupt_mid_listing(abctl: Abctl, *args: str, after_pages: int = 8) -> tuple[int, float, str]:
