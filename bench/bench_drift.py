@@ -22,6 +22,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from _inventory import insert_owned_devices
 from _timing import timed
 from abctl.cli.app import app
 from abctl.services.drift.find import find_drift
@@ -81,19 +82,7 @@ def build(path: Path, targets: int = TARGETS_PER_KIND) -> None:
                     " '2030-01-01T00:00:00Z', ?, ?)",
                     (n, f"acct{n}", n, f"uid{n}", STAMP, STAMP, STAMP),
                 )
-            conn.executemany(
-                "INSERT INTO app_metadata (adam_id, name, fetched_at) VALUES (?, ?, ?)",
-                [(adam_id(a), f"App {a}", STAMP) for a in range(APPS)],
-            )
-            conn.executemany(
-                "INSERT INTO users (client_user_id, space, created_at, updated_at) VALUES (?, 'default', ?, ?)",
-                [(f"U{t:07d}", STAMP, STAMP) for t in range(targets)],
-            )
-            conn.executemany(
-                "INSERT INTO devices (serial, space, platform, owner, created_at, updated_at)"
-                " VALUES (?, 'default', 'ios', ?, ?, ?)",
-                [(f"D{t:07d}", f"U{t:07d}", STAMP, STAMP) for t in range(targets)],
-            )
+            insert_owned_devices(conn, [adam_id(a) for a in range(APPS)], targets, STAMP)
             conn.executemany(
                 "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state,"
                 " assigned_at, last_action) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",

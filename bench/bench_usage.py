@@ -19,6 +19,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from _inventory import insert_owned_devices
 from _rig import fresh_process
 from _timing import timed
 from abctl.cli.app import app
@@ -81,19 +82,7 @@ def build(path: Path) -> None:
                     for a in range(APPS)
                 ],
             )
-            conn.executemany(
-                "INSERT INTO app_metadata (adam_id, name, fetched_at) VALUES (?, ?, ?)",
-                [(adam_id(a), f"App {a}", STAMP) for a in range(APPS)],
-            )
-            conn.executemany(
-                "INSERT INTO users (client_user_id, space, created_at, updated_at) VALUES (?, 'default', ?, ?)",
-                [(f"U{t:07d}", STAMP, STAMP) for t in range(TARGETS_PER_KIND)],
-            )
-            conn.executemany(
-                "INSERT INTO devices (serial, space, platform, owner, created_at, updated_at)"
-                " VALUES (?, 'default', 'ios', ?, ?, ?)",
-                [(f"D{t:07d}", f"U{t:07d}", STAMP, STAMP) for t in range(TARGETS_PER_KIND)],
-            )
+            insert_owned_devices(conn, [adam_id(a) for a in range(APPS)], TARGETS_PER_KIND, STAMP)
             conn.executemany(
                 "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state,"
                 " assigned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
