@@ -160,3 +160,18 @@ def test_the_token_never_appears_in_any_output(abctl: Cli, token_files: dict[str
     joined = "\n".join(outputs)
     assert "GET http://sandbox.test/mdm/v2/assets" in joined  # the debug trace was on
     assert secret not in joined and secret[:40] not in joined
+
+
+def test_tokens_show_counts_the_accounts_open_notifications(
+    abctl: Cli, token_files: dict[str, Path], db_path: Path
+) -> None:
+    add_both(abctl, token_files)
+    db = sqlite_utils.Database(db_path)
+    counts = dict(db.execute(
+        "SELECT a.name, count(n.id) FROM accounts a LEFT JOIN notifications n"
+        " ON n.account_id = a.id AND n.cleared_at IS NULL GROUP BY a.name"
+    ).fetchall())  # fmt: skip
+    assert counts["district"] > 0 and counts["highschool"] != counts["district"]  # the seed's drift is district's
+    for name in ("district", "highschool"):
+        shown = json.loads(abctl("--format", "json", "tokens", "show", name).stdout)
+        assert shown["open_notifications"] == counts[name]

@@ -102,9 +102,7 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Account n
     row = token_row(account)
     row["assets"] = len(store.list_account_assets(account.id))
     row["licenses"] = sum(store.live_counts_by_asset(account.id).values())
-    row["open_notifications"] = store._scalar(
-        "SELECT count(*) FROM notifications WHERE account_id = ? AND cleared_at IS NULL", (account.id,)
-    )
+    row["open_notifications"] = store.open_notification_count(account.id)
     actx.renderer.record(row, SHOW_COLUMNS, title=f"Account {name}")
 
 

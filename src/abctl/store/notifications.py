@@ -18,6 +18,11 @@ class NotificationsStore(StoreBase):
         ).fetchall()
         return {row[0] for row in rows}
 
+    def open_notification_count(self, account_id: int) -> int:
+        """Notifications of the account not yet cleared, of every kind."""
+        sql = "SELECT count(*) FROM notifications WHERE account_id = ? AND cleared_at IS NULL"
+        return int(self._scalar(sql, (account_id,)))
+
     def raise_notification(
         self, *, kind: str, account_id: int, account_name: str, severity: str, trigger: str, message: str,
         action: str | None, now: datetime, adam_id: str | None = None, pricing_param: str | None = None,

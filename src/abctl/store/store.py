@@ -96,6 +96,10 @@ class Store(
                 return False
         return bool(self._scalar("SELECT count(*) FROM spaces") <= 1)
 
+    def checkpoint(self) -> None:
+        """Fold the write-ahead log into the database file and empty it (before the file is copied or replaced)."""
+        self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def close(self) -> None:
         if self.path is not None:
             tighten_sidecars(self.path)

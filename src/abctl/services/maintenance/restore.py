@@ -93,7 +93,7 @@ def install_staged(staged: StagedRestore) -> Contents:
     if staged.current is not None:
         with Store.open(db_path, create=False) as store:
             write_copy(store.db.conn, staged.keep_path, strip_tokens=False)
-            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            store.checkpoint()
         for suffix in ("-wal", "-shm"):
             with contextlib.suppress(FileNotFoundError):
                 db_path.with_name(db_path.name + suffix).unlink()
