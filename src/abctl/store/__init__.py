@@ -1,4 +1,4 @@
-"""The SQLite store: the only package that imports sqlite_utils."""
+"""The SQLite store: the only package that imports sqlite_utils (to apply migrations, abctl.store.schema)."""
 
 from abctl.store.store import Store
 

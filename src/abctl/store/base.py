@@ -7,13 +7,13 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlite_utils import Database
+from abctl.store.database import Database
 
 CHUNK = 900  # SQLite's default limit on bound parameters is 999
 
 
 class StoreBase:
-    """Holds the sqlite-utils `Database`; mixins add typed reads and writes per concern."""
+    """Holds the store's `Database` (abctl.store.database); mixins add typed reads and writes per concern."""
 
     db: Database
 

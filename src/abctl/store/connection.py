@@ -15,10 +15,9 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from abctl.errors import ConfigError
 from abctl.failure_words import in_words
+from abctl.store.database import Database
 from abctl.store.faults import no_database, store_fault
 from abctl.store.schema import check_usable
 

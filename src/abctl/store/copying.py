@@ -18,10 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
 from abctl.errors import ConfigError
 from abctl.models.accounts import AccountStatus
+from abctl.store.database import Database
 from abctl.store.faults import sqlite_kind, store_fault
 from abctl.store.schema import SchemaState, newer_schema_error, read_schema
 from abctl.timeutil import to_iso, utc_now

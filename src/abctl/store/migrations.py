@@ -1,8 +1,10 @@
 """Numbered schema migrations of the abctl database (sqlite-utils `Migrations`).
 
-An applied migration is never edited: a schema change is always a new `mNNN_verb_object` function. The first
-migration writes its DDL (store/initial_schema.py) as SQL because the data model needs composite unique keys, partial
-indexes and `ON DELETE` actions that sqlite-utils' table API does not express.
+An applied migration is never edited: a schema change is always a new `mNNN_verb_object` function, whose name is
+also appended to `KNOWN_MIGRATIONS` (abctl.store.schema), so that opening an up-to-date database imports neither
+this module nor sqlite-utils. The first migration writes its DDL (store/initial_schema.py) as SQL because the data
+model needs composite unique keys, partial indexes and `ON DELETE` actions that sqlite-utils' table API does not
+express.
 """
 
 from __future__ import annotations

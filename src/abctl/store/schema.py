@@ -3,28 +3,38 @@
 The schema version is the number of abctl migrations applied. A database that has a migration this abctl does
 not know was written by a newer abctl: it is refused (an older abctl would misread or damage it), with the
 version of abctl that wrote it, which each abctl records in `settings` when it migrates.
+
+Opening an up-to-date database reads the applied names with plain SQL and compares them with `KNOWN_MIGRATIONS`;
+sqlite-utils (which runs the migrations, abctl.store.migrations) is imported only when one is pending.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-
-from sqlite_utils import Database
 
 from abctl import __version__
 from abctl.errors import ConfigError
-from abctl.store.migrations import migrations
+from abctl.store.database import Database
 
 WRITTEN_BY_KEY = "schema_written_by"  # settings key: the abctl version that applied the newest migration
 FIRST_MIGRATION = "m001_initial"
+MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' record of applied migrations, one set per name
+MIGRATION_SET = "abctl"
+# The names of abctl.store.migrations, in order (tests/store/test_migrations.py checks that they are the same).
+KNOWN_MIGRATIONS = (
+    "m001_initial",
+    "m002_add_delegations",
+    "m003_upper_case_serials",
+    "m004_allow_drift_notifications",
+    "m005_app_details",
+    "m006_add_drift_indexes",
+)
 
 
-@cache
 def known_migrations() -> tuple[str, ...]:
     """Every migration this abctl has, in order."""
-    return tuple(migration.name for migration in migrations.pending(Database(memory=True)))
+    return KNOWN_MIGRATIONS
 
 
 def schema_version() -> int:
@@ -62,7 +72,10 @@ class SchemaState:
 def read_schema(db: Database) -> SchemaState:
     """Read (never write) which migrations the database has."""
     tables = set(db.table_names())
-    applied = tuple(migration.name for migration in migrations.applied(db))
+    applied: tuple[str, ...] = ()
+    if MIGRATIONS_TABLE in tables:
+        sql = f"SELECT name FROM {MIGRATIONS_TABLE} WHERE migration_set = ? ORDER BY rowid"
+        applied = tuple(str(row[0]) for row in db.execute(sql, (MIGRATION_SET,)))
     written_by = None
     if "settings" in tables:
         row = db.execute("SELECT value FROM settings WHERE key = ?", (WRITTEN_BY_KEY,)).fetchone()
@@ -109,6 +122,10 @@ def migrate(db: Database, path: Path) -> SchemaState:
     """
     before = check_usable(db, path)
     if before.pending:
-        migrations.apply(db)
+        import sqlite_utils
+
+        from abctl.store.migrations import migrations
+
+        migrations.apply(sqlite_utils.Database(db.conn))
         db.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (WRITTEN_BY_KEY, __version__))
     return read_schema(db)

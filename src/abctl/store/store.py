@@ -9,8 +9,6 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from sqlite_utils import Database
-
 from abctl.errors import ConfigError
 from abctl.store.accounts import AccountsStore
 from abctl.store.activity import ActivityStore
@@ -18,6 +16,7 @@ from abctl.store.app_details import AppDetailsStore
 from abctl.store.assets import AssetsStore
 from abctl.store.catalog import CatalogStore
 from abctl.store.connection import connect, remove_created, tighten_sidecars
+from abctl.store.database import Database
 from abctl.store.delegations import DelegationsStore
 from abctl.store.devices import DevicesStore
 from abctl.store.drift import DriftStore
