@@ -23,14 +23,10 @@ import typer.core
 import typer.main
 from typer.models import TyperInfo
 
-from abctl import interrupt
 from abctl.cli import coercion, completion, help_format
-from abctl.cli.context import AppContext, Overrides
-from abctl.cli.failures import handle_failure
-from abctl.cli.interrupted import command_line
 from abctl.cli.placement import place_global_options
-from abctl.config import APPLE_API_URL, EnvVars, Settings, default_db_path, is_truthy
-from abctl.output import Format, Renderer
+from abctl.config import APPLE_API_URL, EnvVars
+from abctl.output.columns import Format
 
 help_format.install()
 coercion.install()
@@ -115,13 +111,21 @@ class AbctlTyperGroup(typer.core.TyperGroup):
         return super().parse_args(ctx, args)
 
     def invoke(self, ctx: typer.Context) -> Any:  # type: ignore[override]
+        from abctl import interrupt  # here, not at the top: the root's `--help` and completion never get this far
+
         try:
             with interrupt.sigint_stops():
                 return super().invoke(ctx)
+        except (typer.Exit, typer.Abort):  # a subcommand's --help, an exit code: typer's own, as it is
+            raise
         except BaseException as failure:
+            from abctl.cli.failures import handle_failure
+
             handle_failure(ctx, failure)  # raises typer.Exit with the failure's exit code, or re-raises
             raise
         finally:
+            from abctl.cli.context import AppContext
+
             if isinstance(ctx.obj, AppContext):
                 ctx.obj.close()
 
@@ -216,6 +220,11 @@ def root(
     ] = False,
 ) -> None:
     """abctl: Apple Apps and Books licenses from the command line."""
+    from abctl.cli.context import AppContext, Overrides
+    from abctl.cli.interrupted import command_line
+    from abctl.config import Settings, default_db_path, is_truthy
+    from abctl.output import Renderer
+
     overrides = ctx.obj if isinstance(ctx.obj, Overrides) else Overrides()
     debug = debug or is_truthy(os.environ.get(EnvVars.DEBUG))
     poll = os.environ.get(EnvVars.POLL_INTERVAL)
