@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -10,7 +10,9 @@ from abctl.cli import license_views
 from abctl.cli.context import AppContext
 from abctl.cli.options import DryRunOpt, SpaceOpt, YesOpt
 from abctl.output import Column
-from abctl.services.inventory import catalog as service
+
+if TYPE_CHECKING:
+    from abctl.services.inventory import catalog as service
 
 app = typer.Typer(help="Apps and books the space's accounts own, and the space's catalog.")
 
@@ -50,6 +52,8 @@ def list_(ctx: typer.Context, *, space: SpaceOpt = None) -> None:
 
     Example: abctl apps list --space lab
     """
+    from abctl.services.inventory import catalog as service
+
     actx = AppContext.of(ctx)
     rows = service.list_apps(actx.runtime(), space=space)
     actx.renderer.rows([row.as_dict() for row in rows], APP_COLUMNS, title="Apps and books")
@@ -68,6 +72,8 @@ def add(
 
     Example: abctl apps add 1000000001 --install-on-device --auto-update
     """
+    from abctl.services.inventory import catalog as service
+
     actx = AppContext.of(ctx)
     added = service.add_app(actx.runtime(), adam_id, space=space, install_on_device=install_on_device,
                             auto_update=auto_update)  # fmt: skip
@@ -88,6 +94,8 @@ def remove(
 
     Example: abctl apps remove 1000000001 --yes
     """
+    from abctl.services.inventory import catalog as service
+
     actx = AppContext.of(ctx)
     removal = service.plan_app_removal(actx.runtime(), adam_id, space=space)
     name = label(removal.app)

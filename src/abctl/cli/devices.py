@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,8 +12,9 @@ from abctl.cli.context import AppContext
 from abctl.cli.interrupted import local_import
 from abctl.cli.options import DryRunOpt, ImportFileArg, ImportFileOpt, SpaceOpt, YesOpt, input_file
 from abctl.output import Column
-from abctl.services.inventory import devices as service
-from abctl.services.inventory.import_files import read_text
+
+if TYPE_CHECKING:
+    from abctl.services.inventory import devices as service
 
 app = typer.Typer(help="Devices by serial number: inventory, and what happens to their licenses when they go.")
 
@@ -51,6 +52,8 @@ def add(
 
     Example: abctl devices add DMPX1234 --platform ipados --owner alice --app 1000000001
     """
+    from abctl.services.inventory import devices as service
+
     actx = AppContext.of(ctx, creates_state=True)
     added = service.add_device(actx.store(), serial, platform=platform, owner=owner, shared_ipad=shared_ipad,
                                space=space, apps=apps or (), now=actx.runtime().now())  # fmt: skip
@@ -71,6 +74,8 @@ def list_(
 
     Example: abctl --format csv devices list --space lab > lab-devices.csv
     """
+    from abctl.services.inventory import devices as service
+
     actx = AppContext.of(ctx)
     views = service.list_devices(actx.store(), space=space, owner=owner, include_inactive=not active)
     actx.renderer.rows([view.as_dict() for view in views], DEVICE_COLUMNS, title="Devices")
@@ -82,6 +87,8 @@ def show(ctx: typer.Context, serial: SerialArg) -> None:
 
     Example: abctl devices show DMPX1234
     """
+    from abctl.services.inventory import devices as service
+
     actx = AppContext.of(ctx)
     detail = service.device_detail(actx.store(), serial, now=actx.runtime().now())
     license_views.show_licenses(
@@ -108,6 +115,9 @@ def import_(
 
     Example: abctl devices import --file devices.csv
     """
+    from abctl.services.inventory import devices as service
+    from abctl.services.inventory.import_files import read_text
+
     actx = AppContext.of(ctx, creates_state=True)
     text, source = read_text(input_file(file, positional, "devices import"), sys.stdin)
     with local_import(actx.command_line):
@@ -119,6 +129,8 @@ def import_(
 
 
 def _act(ctx: typer.Context, serials: list[str], action: service.DeviceAction, dry_run: bool, yes: bool) -> None:
+    from abctl.services.inventory import devices as service
+
     actx = AppContext.of(ctx)
     plan = service.plan_device_action(actx.store(), serials, action, now=actx.runtime().now())
     names = ", ".join(f"`{device.serial}`" for device in plan.devices)
@@ -144,6 +156,8 @@ def retire(ctx: typer.Context, serials: SerialsArg, *, dry_run: DryRunOpt = Fals
 
     Example: abctl devices retire DMPX1234 --yes
     """
+    from abctl.services.inventory import devices as service
+
     _act(ctx, serials, service.DeviceAction.RETIRE, dry_run, yes)
 
 
@@ -153,6 +167,8 @@ def wipe(ctx: typer.Context, serials: SerialsArg, *, dry_run: DryRunOpt = False,
 
     Example: abctl devices wipe DMPX1234 --dry-run
     """
+    from abctl.services.inventory import devices as service
+
     _act(ctx, serials, service.DeviceAction.WIPE, dry_run, yes)
 
 
@@ -164,4 +180,6 @@ def unenroll(ctx: typer.Context, serials: SerialsArg, *, dry_run: DryRunOpt = Fa
 
     Example: abctl devices unenroll DMPX1234 --yes
     """
+    from abctl.services.inventory import devices as service
+
     _act(ctx, serials, service.DeviceAction.UNENROLL, dry_run, yes)

@@ -9,7 +9,6 @@ import typer
 from abctl.cli.context import AppContext
 from abctl.cli.options import SpaceOpt
 from abctl.output import Column
-from abctl.services.inventory import groups as service
 
 app = typer.Typer(help="User groups per space (FCFS lists name them); `All Users` holds everyone.")
 
@@ -35,6 +34,8 @@ def add(ctx: typer.Context, name: GroupArg, *, space: SpaceOpt = None) -> None:
 
     Example: abctl groups add teachers
     """
+    from abctl.services.inventory import groups as service
+
     actx = AppContext.of(ctx, creates_state=True)
     group = service.add_group(actx.store(), name, space=space, now=actx.runtime().now())
     actx.renderer.success(f"Added group `{group.name}` in space `{group.space}`.")
@@ -46,6 +47,8 @@ def list_(ctx: typer.Context, *, space: SpaceOpt = None) -> None:
 
     Example: abctl groups list --space lab
     """
+    from abctl.services.inventory import groups as service
+
     actx = AppContext.of(ctx)
     groups = service.list_groups(actx.store(), space=space)
     actx.renderer.rows([group.as_dict() for group in groups], GROUP_COLUMNS, title="Groups")
@@ -57,6 +60,8 @@ def members(ctx: typer.Context, name: GroupArg, *, space: SpaceOpt = None) -> No
 
     Example: abctl groups members "All Users"
     """
+    from abctl.services.inventory import groups as service
+
     actx = AppContext.of(ctx)
     users = service.group_members(actx.store(), name, space=space)
     rows = [{"client_user_id": u.client_user_id, "email": u.email, "state": u.state} for u in users]
@@ -69,6 +74,8 @@ def add_member(ctx: typer.Context, name: GroupArg, client_user_ids: UsersArg, *,
 
     Example: abctl groups add-member teachers alice bob
     """
+    from abctl.services.inventory import groups as service
+
     actx = AppContext.of(ctx)
     change = service.add_members(actx.store(), name, client_user_ids, space=space)
     if change.unchanged:
@@ -82,6 +89,8 @@ def remove_member(ctx: typer.Context, name: GroupArg, client_user_ids: UsersArg,
 
     Example: abctl groups remove-member teachers bob
     """
+    from abctl.services.inventory import groups as service
+
     actx = AppContext.of(ctx)
     change = service.remove_members(actx.store(), name, client_user_ids, space=space)
     if change.unchanged:

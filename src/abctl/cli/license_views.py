@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from abctl.cli.context import AppContext
 from abctl.errors import InputError
 from abctl.output import Column, Format, machine_value
-from abctl.services.reporting.usage import TargetLicenseRow
-from abctl.services.revocation.execute import RevocationResult
-from abctl.services.revocation.plan import RevocationPlan
+
+if TYPE_CHECKING:
+    from abctl.services.reporting.usage import TargetLicenseRow
+    from abctl.services.revocation.execute import RevocationResult
+    from abctl.services.revocation.plan import RevocationPlan
 
 LICENSE_COLUMNS = [
     Column("name", "App"),

@@ -7,9 +7,6 @@ import typer
 from abctl.cli.context import AppContext
 from abctl.cli.options import LimitOpt
 from abctl.output import Column
-from abctl.services.names.apps import resolve_app
-from abctl.services.names.spaces import resolve_space
-from abctl.services.reporting import reports
 
 app = typer.Typer()
 
@@ -53,6 +50,10 @@ def log(
 
     Example: abctl log --user alice --since 2026-11-01
     """
+    from abctl.services.names.apps import resolve_app
+    from abctl.services.names.spaces import resolve_space
+    from abctl.services.reporting import reports
+
     actx = AppContext.of(ctx)
     since_at = reports.parse_since(since) if since is not None else None
     store = actx.store()

@@ -8,7 +8,6 @@ import typer
 
 from abctl.cli.context import AppContext
 from abctl.output import LEVEL_STYLES, Column
-from abctl.services.names.spaces import resolve_space
 from abctl.services.reporting import reports
 from abctl.services.reporting.reports import Severity
 
@@ -57,6 +56,8 @@ def notifications(
 
     Example: abctl notifications --fail-on warn
     """
+    from abctl.services.names.spaces import resolve_space
+
     actx = AppContext.of(ctx)
     store = actx.store()
     space_name = resolve_space(store, space) if space is not None else None

@@ -9,7 +9,6 @@ import typer
 from abctl.cli.context import AppContext
 from abctl.cli.options import SpaceOpt
 from abctl.output import Column
-from abctl.services.names.spaces import resolve_space
 
 app = typer.Typer(help="Show and set the order in which a space's accounts pay for licenses.")
 COLUMNS = [Column("space", "Space"), Column("priority", "Priority", "right"), Column("name", "Account"),
@@ -22,6 +21,8 @@ def list_(ctx: typer.Context, *, space: SpaceOpt = None) -> None:
 
     Example: abctl priority list --space default
     """
+    from abctl.services.names.spaces import resolve_space
+
     actx = AppContext.of(ctx)
     rows = [{"space": a.space, "priority": a.priority, "name": a.name, "location": a.location_name}
             for a in actx.store().list_accounts(resolve_space(actx.store(), space) if space else None)]  # fmt: skip

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from abctl.cli.context import AppContext
-from abctl.models.accounts import Space
 from abctl.output import LEVEL_STYLES, Column
-from abctl.services.inventory import spaces as service
+
+if TYPE_CHECKING:
+    from abctl.models.accounts import Space
 
 app = typer.Typer(help="Add, list and remove spaces (partitions of accounts, users and devices).")
 
@@ -41,6 +42,8 @@ def add(ctx: typer.Context, name: NameArg) -> None:
 
     Example: abctl spaces add lab
     """
+    from abctl.services.inventory import spaces as service
+
     actx = AppContext.of(ctx, creates_state=True)
     space = service.add_space(actx.store(), name)
     actx.renderer.success(f"Added space `{space.name}`.")
@@ -52,6 +55,8 @@ def list_(ctx: typer.Context) -> None:
 
     Example: abctl --format json spaces list
     """
+    from abctl.services.inventory import spaces as service
+
     actx = AppContext.of(ctx)
     rows = [space_row(space) for space in service.list_spaces(actx.store())]
     actx.renderer.rows(rows, SPACE_COLUMNS, title="Spaces")
@@ -63,6 +68,8 @@ def remove(ctx: typer.Context, name: NameArg) -> None:
 
     Example: abctl spaces remove lab
     """
+    from abctl.services.inventory import spaces as service
+
     actx = AppContext.of(ctx)
     service.remove_space(actx.store(), name)
     actx.renderer.success(f"Removed space `{name}`.")

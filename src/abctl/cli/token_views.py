@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from abctl.models.accounts import Account
+from typing import TYPE_CHECKING
+
 from abctl.output import Column
+
+if TYPE_CHECKING:
+    from abctl.models.accounts import Account
 
 STATUS_STYLES = {"ok": "green", "expiring": "yellow", "expired": "bold red", "revoked": "bold red",
                  "claimed": "bold red", "invalid": "bold red"}  # fmt: skip

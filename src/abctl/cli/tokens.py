@@ -20,8 +20,6 @@ from abctl.cli.token_views import (
 )
 from abctl.errors import CheckFailedError
 from abctl.output import Column
-from abctl.services.names.accounts import resolve_account, resolve_accounts
-from abctl.services.names.spaces import resolve_space
 
 app = typer.Typer(help="Add, list, show and check Apps and Books accounts (one sToken each).")
 
@@ -84,6 +82,8 @@ def list_(ctx: typer.Context, *, space: SpaceOpt = None) -> None:
 
     Example: abctl --format json tokens list
     """
+    from abctl.services.names.spaces import resolve_space
+
     actx = AppContext.of(ctx)
     store = actx.store()
     rows = [token_row(a) for a in store.list_accounts(resolve_space(store, space) if space is not None else None)]
@@ -96,6 +96,8 @@ def show(ctx: typer.Context, name: Annotated[str, typer.Argument(help="Account n
 
     Example: abctl tokens show district
     """
+    from abctl.services.names.accounts import resolve_account
+
     actx = AppContext.of(ctx)
     store = actx.store()
     account = resolve_account(store, name)
@@ -148,6 +150,7 @@ def update(
     """
     from abctl.apple.stoken import read_stoken_text
     from abctl.services.accounts.lifecycle import update_token
+    from abctl.services.names.accounts import resolve_account
 
     actx = AppContext.of(ctx)
     text = read_stoken_text(file, sys.stdin)
@@ -173,6 +176,7 @@ def resync(
     from abctl.errors import InputError
     from abctl.output import Format
     from abctl.services.accounts.lifecycle import resync as resync_accounts
+    from abctl.services.names.accounts import resolve_accounts
 
     actx = AppContext.of(ctx)
     actx.renderer.check_columns(SYNC_COLUMNS, DRIFTED_COLUMNS, [Column("drifted", "Drifted licenses")])
@@ -216,6 +220,7 @@ def delete(
     """
     from abctl.errors import InputError
     from abctl.services.accounts.lifecycle import delete_account
+    from abctl.services.names.accounts import resolve_account
 
     actx = AppContext.of(ctx)
     account = resolve_account(actx.store(), name)

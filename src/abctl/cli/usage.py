@@ -11,9 +11,6 @@ from abctl.cli.context import AppContext
 from abctl.cli.options import SpaceOpt
 from abctl.errors import InputError
 from abctl.output import LEVEL_STYLES, Column
-from abctl.services.names.apps import resolve_app
-from abctl.services.names.spaces import resolve_space
-from abctl.services.reporting import prometheus, reports
 from abctl.services.reporting import usage as service
 from abctl.services.reporting.reports import Severity
 from abctl.timeutil import utc_now
@@ -99,6 +96,10 @@ def usage(
 
     Example: abctl usage --app Pages --fail-on alert
     """
+    from abctl.services.names.apps import resolve_app
+    from abctl.services.names.spaces import resolve_space
+    from abctl.services.reporting import prometheus, reports
+
     actx = AppContext.of(ctx)
     store = actx.store()
     space_name = resolve_space(store, space)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -14,9 +14,9 @@ from abctl.cli.interrupted import local_import
 from abctl.cli.options import DryRunOpt, ImportFileArg, ImportFileOpt, SpaceOpt, YesOpt, input_file
 from abctl.errors import AbctlError, AppleAPIError, InputError
 from abctl.output import Column, Format
-from abctl.services.inventory import enrollment
-from abctl.services.inventory import users as service
-from abctl.services.inventory.import_files import read_text
+
+if TYPE_CHECKING:
+    from abctl.services.inventory import enrollment
 
 app = typer.Typer(help="People: inventory, Apple registration (invite, retire) and deletion.")
 
@@ -63,6 +63,8 @@ def add(
 
     Example: abctl users add alice --email alice@example.org --group teachers
     """
+    from abctl.services.inventory import users as service
+
     actx = AppContext.of(ctx, creates_state=True)
     added = service.add_user(actx.store(), client_user_id, email=email, managed_apple_id=managed_apple_id,
                              groups=groups or (), space=space, now=actx.runtime().now())  # fmt: skip
@@ -85,6 +87,8 @@ def list_(
 
     Example: abctl --format json users list --space default
     """
+    from abctl.services.inventory import users as service
+
     actx = AppContext.of(ctx)
     views = service.list_users(actx.store(), space=space, include_deleted=deleted)
     actx.renderer.rows([view.as_dict() for view in views], USER_COLUMNS, title="Users")
@@ -96,6 +100,8 @@ def show(ctx: typer.Context, client_user_id: UserArg) -> None:
 
     Example: abctl users show alice
     """
+    from abctl.services.inventory import users as service
+
     actx = AppContext.of(ctx)
     detail = service.user_detail(actx.store(), client_user_id, now=actx.runtime().now())
     record = {**detail.user.as_dict(), "devices": list(detail.devices)}
@@ -117,6 +123,9 @@ def import_(
 
     Example: abctl users import --file staff.csv
     """
+    from abctl.services.inventory import users as service
+    from abctl.services.inventory.import_files import read_text
+
     actx = AppContext.of(ctx, creates_state=True)
     text, source = read_text(input_file(file, positional, "users import"), sys.stdin)
     with local_import(actx.command_line):
@@ -162,6 +171,8 @@ def invite(
 
     Example: abctl users invite alice
     """
+    from abctl.services.inventory import enrollment
+
     if bool(client_user_ids) == all_pending:
         actx = AppContext.of(ctx)
         if all_pending:
@@ -190,6 +201,8 @@ def retire(ctx: typer.Context, client_user_ids: UsersArg) -> None:
 
     Example: abctl users retire alice
     """
+    from abctl.services.inventory import enrollment
+
     actx = AppContext.of(ctx)
     actx.renderer.check_columns(ENROLLMENT_COLUMNS)
     with actx.writer_lock(), actx.renderer.progress("Retiring") as advance:
@@ -203,6 +216,8 @@ def delete(ctx: typer.Context, client_user_ids: UsersArg, *, dry_run: DryRunOpt 
 
     Example: abctl users delete alice --yes
     """
+    from abctl.services.inventory import users as service
+
     actx = AppContext.of(ctx)
     plan = service.plan_user_deletion(actx.store(), client_user_ids, now=actx.runtime().now())
     names = ", ".join(f"`{user.client_user_id}`" for user in plan.users)
