@@ -25,10 +25,12 @@ class Recorder:
     def __init__(self) -> None:
         self.events: list[object] = []
         self.threads: set[str] = set()
+        self.records: list[Assignment] = []
 
     def add(self, records: Sequence[Assignment]) -> None:
         self.threads.add(threading.current_thread().name)
         self.events.extend(record.target_id for record in records)
+        self.records.extend(records)
 
     def restart(self) -> None:
         self.events.append("restart")
@@ -46,9 +48,22 @@ def test_every_page_reaches_the_sink_once_on_its_own_thread(
     sink = Recorder()
     listing = client.list_assignments(sink=sink)
     assert sorted(sink.events, key=lambda e: int(str(e)[1:])) == [f"S{i}" for i in range(12)]
-    assert [a.target_id for a in listing.items] == [f"S{i}" for i in range(12)]  # the listing is still whole
-    assert listing.items[0] == Assignment("1", "STDQ", TargetKind.DEVICE, "S0")
+    # The sink has them all: the listing keeps none (a 100,000-record read is not held twice) and counts them.
+    assert (listing.items, listing.handed_over, listing.count, listing.pages) == ((), 12, 12, 12)
+    assert sink.records[0] == Assignment("1", "STDQ", TargetKind.DEVICE, "S0")
     assert len(sink.threads) == 1 and sink.threads.pop().startswith("abctl-ingest")
+
+
+def test_without_a_sink_the_listing_keeps_every_record(client: AppsBooksClient, httpx_mock: HTTPXMock) -> None:
+    httpx_mock.add_response(url=BASE + "service/config", json=SERVICE_CONFIG, is_optional=True)
+    httpx_mock.add_callback(
+        lambda request: httpx.Response(200, json=page(int(request.url.params.get("pageIndex", "0")), 12)),
+        url=ASSIGNMENTS,
+        is_reusable=True,
+    )
+    listing = client.list_assignments()
+    assert [a.target_id for a in listing.items] == [f"S{i}" for i in range(12)]
+    assert (listing.handed_over, listing.count) == (0, 12)
 
 
 def test_a_restart_comes_after_the_abandoned_walks_pages() -> None:

@@ -120,3 +120,31 @@ def test_every_database_step_holds_the_lock(store: Store) -> None:
     ingest.add([device("B")])
     ingest.finish()
     assert (lock.entries, lock.held) == (3, False)
+
+
+def test_found_licenses_are_named_only_when_asked(store: Store) -> None:
+    store.apply_assignments(1, [device("A")], complete=True, now=NOW)
+    named = store.assignment_ingest(1, complete=True, now=NOW)
+    named.add([device("B"), device("C")])
+    drift = named.finish()
+    assert (drift.found, drift.missing, drift.found_keys, drift.missing_keys) == (
+        2, 1, (("100", "STDQ", "device", "B"), ("100", "STDQ", "device", "C")), (("100", "STDQ", "device", "A"),)
+    )  # fmt: skip
+    counted = store.assignment_ingest(1, complete=True, now=NOW, name_found=False)
+    counted.add([device("B"), device("D")])
+    drift = counted.finish()
+    assert (drift.found, drift.missing, drift.found_keys) == (1, 1, ())  # D found, C gone: counted, not named
+
+
+def test_a_pending_license_confirmed_before_a_restart_is_not_confirmed_twice(store: Store) -> None:
+    store.db.execute(
+        "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state, assigned_at)"
+        " VALUES (1, '100', 'STDQ', 'device', 'P', 'admin', 'pending', ?)",
+        (STAMP,),
+    )
+    ingest = store.assignment_ingest(1, complete=True, now=NOW)
+    ingest.add([device("P")])
+    ingest.restart()  # the new walk reads P back from the database: active now
+    ingest.add([device("P"), device("Q")])
+    assert ingest.finish() == Drift(found=1, confirmed=1, missing=0)
+    assert [(row[0], row[2]) for row in licenses(store)] == [("P", "active"), ("Q", "active")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
 from typing import Any, TypeVar
 
 import httpx
@@ -43,6 +43,7 @@ from abctl.models.apple import (
 
 APPLE_BASE_URL = "https://vpp.itunes.apple.com/mdm/v2/"
 DEFAULT_TIMEOUT = 30.0
+_RECORDS = "abctl:records"  # how many records a page had, kept beside them once they are parsed
 PAGES_AHEAD = MAX_PAGES_IN_FLIGHT + 2  # asked for at once; `_pages_in_flight` keeps five of them on the wire
 
 T = TypeVar("T")
@@ -170,17 +171,23 @@ class AppsBooksClient:
                 data = self._call("GET", path, params=params if index is None else {**params, "pageIndex": str(index)})
             # Parsed on the page's own thread, while the other pages wait for the network or the rate limiter.
             data[path] = wire.page_items(f"GET {path}", (data,), path, parse)
+            data[_RECORDS] = len(data[path])
             return data
 
-        def on_data(page: Mapping[str, Any]) -> None:
+        def on_data(page: MutableMapping[str, Any]) -> None:
             if sink is not None:
                 sink.add(page[path])
+                page[path] = ()  # stored by the sink: a 100,000-record read is not also held here
 
         pages = read_pages(fetch, what=path, on_page=on_page, on_data=on_data if sink else None,
                            on_restart=sink.restart if sink else None, ahead=PAGES_AHEAD)  # fmt: skip
-        items = tuple(item for page in pages for item in page[path])
         version = pages[0].get("versionId")
-        return Listing(items=items, version_id=str(version) if version is not None else None, pages=len(pages))
+        version_id = str(version) if version is not None else None
+        if sink is not None:
+            return Listing(items=(), version_id=version_id, pages=len(pages),
+                           handed_over=sum(page[_RECORDS] for page in pages))  # fmt: skip
+        return Listing(items=tuple(item for page in pages for item in page[path]), version_id=version_id,
+                       pages=len(pages))  # fmt: skip
 
     # -- writes: one call each, returning Apple's eventId --------------------------------------------------------
 

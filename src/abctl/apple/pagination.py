@@ -10,7 +10,7 @@ says that the pages handed over so far belong to an abandoned walk.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
 
@@ -19,7 +19,7 @@ from abctl.errors import PageOutOfRangeError, VersionChangedError
 
 MAX_PAGES_IN_FLIGHT = 5
 
-Page = Mapping[str, Any]
+Page = MutableMapping[str, Any]  # `on_data` may drop records it has stored
 FetchPage = Callable[[int | None], Page]  # None: the first page, asked for without pageIndex
 OnPage = Callable[[int, int], None]
 OnData = Callable[[Page], None]

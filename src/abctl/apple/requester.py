@@ -123,6 +123,7 @@ class Requester:
             except HTTPX_EXCEPTIONS as error:
                 self._log(request, error.__class__.__name__, started)
                 raise
+            _unbind(response)
             self.requests_sent += 1
         self._log(request, str(response.status_code), started)
         return response
@@ -155,6 +156,14 @@ def _when_leaving(limiter: RateLimiter, slot: Slot) -> Callable[[str, Mapping[st
             limiter.leaving(slot)
 
     return hook
+
+
+def _unbind(response: httpx.Response) -> None:
+    """httpx binds a response to its own stream (a reference cycle, which only the cycle collector frees, and a
+    sync pauses that collector): once the body is read and the stream closed, the bound stream is let go, so the
+    response and its body are freed as soon as the caller is done with them."""
+    if response.is_closed:
+        response.stream = httpx.ByteStream(b"")
 
 
 def _json_object(response: httpx.Response) -> dict[str, Any] | None:

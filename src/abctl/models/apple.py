@@ -170,11 +170,18 @@ class AppleUser:
 
 @dataclass(frozen=True)
 class Listing(Generic[T]):
-    """All records of a paginated collection and the versionId of its first page."""
+    """All records of a paginated collection and the versionId of its first page. A read that handed its records
+    to a sink page by page keeps none of them (`items` is empty) and counts them in `handed_over`."""
 
     items: tuple[T, ...]
     version_id: str | None
     pages: int
+    handed_over: int = 0
+
+    @property
+    def count(self) -> int:
+        """How many records the listing had."""
+        return len(self.items) + self.handed_over
 
 
 @dataclass(frozen=True)

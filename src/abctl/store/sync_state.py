@@ -8,7 +8,8 @@ page at a time (AssignmentIngest), so a 100,000-assignment walk is stored by the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import sys
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,10 +39,12 @@ class Drift:
 
 
 def _key(a: Assignment) -> Key:
-    return (a.adam_id, a.pricing_param, str(a.target_kind), a.target_id)
+    # App ids, pricing and kind repeat on every page: one string each, not one per assignment.
+    return (sys.intern(a.adam_id), sys.intern(a.pricing_param), a.target_kind.value, a.target_id)
 
 
 _LIVE = "('pending', 'active', 'revoking')"
+_SEEN = 0  # row ids start at 1: in place of its id, a live license this read has seen (or inserted)
 
 
 class AssignmentIngest:
@@ -49,11 +52,14 @@ class AssignmentIngest:
 
     Pages may come from a thread that shares the database with other accounts' syncs: every database step holds
     `lock`. A complete read (a full listing) marks revoked at `finish` what it never saw; a delta only adds.
+    Memory stays at one small entry per live license (its key and row id); the records themselves are not kept.
+    `name_found`: keep the key of every license found on Apple only, so the caller can name them (a resync
+    does); otherwise they are only counted.
     """
 
     def __init__(
         self, store: SyncStateStore, account_id: int, *, complete: bool, now: datetime, adam_id: str | None = None,
-        lock: AbstractContextManager[object] | None = None,
+        lock: AbstractContextManager[object] | None = None, name_found: bool = True,
     ) -> None:  # fmt: skip
         self._store = store
         self._account_id = account_id
@@ -61,38 +67,44 @@ class AssignmentIngest:
         self._stamp = to_iso(now)
         self._adam_id = adam_id
         self._lock: AbstractContextManager[object] = lock if lock is not None else nullcontext()
-        # Live licenses known to this read: key -> (row id, state); a row this read inserted has no id here.
-        self._live: dict[Key, tuple[int | None, str]] = {}
+        self._name_found = name_found
+        # Live licenses known to this read: key -> row id, or _SEEN once this read has seen (or inserted) it.
+        self._live: dict[Key, int] = {}
+        self._pending: set[int] = set()  # row ids of the live licenses still pending
         self._loaded = False
-        self._seen: set[Key] = set()
         self._found: list[Key] = []
+        self._found_count = 0
         self._confirmed = 0
 
     def add(self, records: Sequence[Assignment]) -> None:
         """Store one page: assignments abctl did not know become `external` licenses, pending ones become active."""
         interrupt.check()  # after Ctrl-C no new page is stored; the one being stored is one transaction
-        keys = {_key(a) for a in records} - self._seen
-        if not keys:
-            return
-        self._seen |= keys
+        page = {key for a in records if self._live.get(key := _key(a)) != _SEEN}
+        if not page:
+            return  # every one seen already on an earlier page: no database step
         with self._lock:
-            live = self._known_live(keys)
-            new = sorted(key for key in keys if key not in live)
-            confirm = [key for key in keys if key in live and live[key][1] == "pending"]
+            live = self._known_live(page)
+            new = sorted(key for key in page if key not in live)
+            unseen = [key for key in page if live.get(key, _SEEN) != _SEEN]
+            confirm = [row for key in unseen if (row := live[key]) in self._pending]
             if new or confirm:
                 with self._store.transaction():
                     self._store.insert_found(self._account_id, new, self._stamp)
-                    self._store.confirm_licenses([row for key in confirm if (row := live[key][0]) is not None])
-        for key in new:
-            live[key] = (None, "active")
-        for key in confirm:
-            live[key] = (live[key][0], "active")
-        self._found.extend(new)
+                    self._store.confirm_licenses(confirm)
+        for key in (*unseen, *new):
+            live[key] = _SEEN
+        self._pending.difference_update(confirm)
+        if self._name_found:
+            self._found.extend(new)
+        self._found_count += len(new)
         self._confirmed += len(confirm)
 
     def restart(self) -> None:
-        """The listing is being read again from its first page: only the new walk counts as seen."""
-        self._seen.clear()
+        """The listing is being read again from its first page: only the new walk counts as seen (what the
+        abandoned walk stored is read back from the database, as any other live license)."""
+        self._live.clear()
+        self._pending.clear()
+        self._loaded = False
 
     def finish(self) -> Drift:
         """End the read; a complete one revokes the live licenses it never saw."""
@@ -100,63 +112,61 @@ class AssignmentIngest:
         with self._lock:
             if self._complete:
                 live = self._known_live(set())
-                gone = [key for key in live if key not in self._seen]
+                gone = [key for key, row in live.items() if row != _SEEN]
             if gone:
                 with self._store.transaction():
-                    self._store.revoke_missing(
-                        self._account_id,
-                        [row for key in gone if (row := live[key][0]) is not None],
-                        [key for key in gone if live[key][0] is None],
-                        self._stamp,
-                    )
-        return Drift(found=len(self._found), confirmed=self._confirmed, missing=len(gone),
+                    self._store.revoke_missing([live[key] for key in gone], self._stamp)
+        return Drift(found=self._found_count, confirmed=self._confirmed, missing=len(gone),
                      found_keys=tuple(self._found), missing_keys=tuple(sorted(gone)))  # fmt: skip
 
-    def _known_live(self, keys: set[Key]) -> dict[Key, tuple[int | None, str]]:
+    def _known_live(self, keys: set[Key]) -> dict[Key, int]:
         if self._complete and not self._loaded:
-            self._live.update(self._store.live_licenses(self._account_id, self._adam_id))
+            self._remember(self._store.live_licenses(self._account_id, self._adam_id))
             self._loaded = True
         elif not self._complete:
             # A delta is small: look up only its keys (the live-license index answers each one).
-            self._live.update(
-                self._store.live_licenses_among(self._account_id, [k for k in keys if k not in self._live])
-            )
+            self._remember(self._store.live_licenses_among(self._account_id, [k for k in keys if k not in self._live]))
         return self._live
+
+    def _remember(self, rows: Iterable[tuple[Key, int, str]]) -> None:
+        for key, row, state in rows:
+            self._live[key] = row
+            if state == "pending":
+                self._pending.add(row)
 
 
 class SyncStateStore(StoreBase):
-    def live_licenses(self, account_id: int, adam_id: str | None = None) -> dict[Key, tuple[int | None, str]]:
-        """The account's live licenses (of one app when `adam_id` is given): key -> (row id, state)."""
-        sql = ("SELECT id, adam_id, pricing_param, target_kind, target_id, state FROM licenses WHERE account_id = ?"
+    def live_licenses(self, account_id: int, adam_id: str | None = None) -> Iterator[tuple[Key, int, str]]:
+        """The account's live licenses (of one app when `adam_id` is given): (key, row id, state), streamed."""
+        sql = ("SELECT adam_id, pricing_param, target_kind, target_id, id, state FROM licenses WHERE account_id = ?"
                f" AND state IN {_LIVE}")  # fmt: skip
         params: tuple[object, ...] = (account_id,)
         if adam_id is not None:
             sql += " AND adam_id = ?"
             params = (account_id, adam_id)
         cursor = self.db.execute(sql, params)
-        live: dict[Key, tuple[int | None, str]] = {}
+        intern = sys.intern  # app ids, pricing, kinds and states repeat: one string each
         while rows := cursor.fetchmany(10_000):  # 100,000 rows take a while: Ctrl-C is heard between chunks
             interrupt.check()
-            live.update({(r[1], r[2], r[3], r[4]): (r[0], r[5]) for r in rows})
-        return live
+            for r in rows:
+                yield (intern(r[0]), intern(r[1]), intern(r[2]), r[3]), r[4], intern(r[5])
 
-    def live_licenses_among(self, account_id: int, keys: Iterable[Key]) -> dict[Key, tuple[int | None, str]]:
-        """Those of `keys` the account holds a live license for."""
+    def live_licenses_among(self, account_id: int, keys: Iterable[Key]) -> Iterator[tuple[Key, int, str]]:
+        """Those of `keys` the account holds a live license for: (key, row id, state)."""
         sql = ("SELECT id, state FROM licenses WHERE account_id = ? AND adam_id = ? AND pricing_param = ?"
                f" AND target_kind = ? AND target_id = ? AND state IN {_LIVE}")  # fmt: skip
-        found: dict[Key, tuple[int | None, str]] = {}
         for key in keys:
             row = self.db.execute(sql, (account_id, *key)).fetchone()
             if row is not None:
-                found[key] = (row[0], row[1])
-        return found
+                yield key, row[0], row[1]
 
     def assignment_ingest(
         self, account_id: int, *, complete: bool, now: datetime, adam_id: str | None = None,
-        lock: AbstractContextManager[object] | None = None,
+        lock: AbstractContextManager[object] | None = None, name_found: bool = True,
     ) -> AssignmentIngest:  # fmt: skip
         """A page-by-page read of Apple's assignments (see AssignmentIngest); `adam_id` scopes a complete read."""
-        return AssignmentIngest(self, account_id, complete=complete, now=now, adam_id=adam_id, lock=lock)
+        return AssignmentIngest(self, account_id, complete=complete, now=now, adam_id=adam_id, lock=lock,
+                                name_found=name_found)  # fmt: skip
 
     def apply_assignments(
         self, account_id: int, assignments: Sequence[Assignment], *, complete: bool, now: datetime,
@@ -180,16 +190,10 @@ class SyncStateStore(StoreBase):
         """Pending licenses Apple now lists: active."""
         self._update(ids, "UPDATE licenses SET state = 'active', last_action = 'associate' WHERE id IN ({})")
 
-    def revoke_missing(self, account_id: int, ids: Sequence[int], keys: Sequence[Key], stamp: str) -> None:
-        """Live licenses a complete read did not see (by row id, or by key for rows this read inserted)."""
-        revoke = ("UPDATE licenses SET state = 'revoked', revoked_at = ?, last_action = 'sync',"
-                  " detail = 'not on Apple at sync' WHERE")  # fmt: skip
-        self._update(ids, revoke + " id IN ({})", (stamp,))
-        self.db.conn.executemany(
-            revoke + " account_id = ? AND adam_id = ? AND pricing_param = ? AND target_kind = ? AND target_id = ?"
-            f" AND state IN {_LIVE}",
-            [(stamp, account_id, *key) for key in keys],
-        )
+    def revoke_missing(self, ids: Sequence[int], stamp: str) -> None:
+        """Live licenses a complete read did not see."""
+        self._update(ids, "UPDATE licenses SET state = 'revoked', revoked_at = ?, last_action = 'sync',"
+                     " detail = 'not on Apple at sync' WHERE id IN ({})", (stamp,))  # fmt: skip
 
     def _update(self, ids: Iterable[int], sql: str, leading: tuple[object, ...] = ()) -> None:
         ids = list(ids)

@@ -162,7 +162,7 @@ def resync(rt: Runtime, accounts: Sequence[Account]) -> tuple[list[AccountSync],
     found on Apple only or gone from Apple (R22), by account, direction, app name and target."""
     from abctl.services.accounts.sync import sync_accounts
 
-    results = sync_accounts(rt, accounts, full=True)
+    results = sync_accounts(rt, accounts, full=True, name_drift=True)
     names = rt.store.app_names({key[0] for result in results for _, key in result.drifted})
     drifted = [
         DriftedLicense(result.account, adam_id, names.get(adam_id, adam_id), pricing, kind, target, DIRECTIONS[way])

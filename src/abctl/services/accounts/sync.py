@@ -55,10 +55,16 @@ class AccountSync:
 
 
 def sync_accounts(
-    rt: Runtime, accounts: Sequence[Account], *, full: bool = False, on_progress: ProgressCallback | None = None
+    rt: Runtime,
+    accounts: Sequence[Account],
+    *,
+    full: bool = False,
+    on_progress: ProgressCallback | None = None,
+    name_drift: bool = False,
 ) -> list[AccountSync]:
     """Settle the accounts' open ledger rows, then sync every account given, in parallel; an account that fails
-    does not stop the others."""
+    does not stop the others. `name_drift`: each result names the licenses its read found on Apple only or gone
+    from Apple (`drifted`; a resync lists them); otherwise they are only counted."""
     from abctl.services.ledger.recovery import settle_open_writes
 
     lock = threading.Lock()
@@ -71,7 +77,7 @@ def sync_accounts(
     # A full read builds ~100,000 small acyclic objects per account; the collector's passes over them would stall
     # every page thread (the rate budget is paced by answers, so a pause is lost time).
     with cyclic_gc_paused(), ThreadPoolExecutor(max_workers=max(1, min(len(accounts), 8))) as pool:
-        futures = [pool.submit(_sync_one, rt, account, full, lock, on_progress) for account in accounts]
+        futures = [pool.submit(_sync_one, rt, account, full, lock, on_progress, name_drift) for account in accounts]
         try:
             results = [future.result() for future in futures]
         except KeyboardInterrupt:
@@ -111,10 +117,15 @@ def _names(names: Sequence[str]) -> str:
 
 
 def _sync_one(
-    rt: Runtime, account: Account, full: bool, lock: threading.Lock, on_progress: ProgressCallback | None
+    rt: Runtime,
+    account: Account,
+    full: bool,
+    lock: threading.Lock,
+    on_progress: ProgressCallback | None,
+    name_drift: bool,
 ) -> AccountSync:
     try:
-        return _read_and_apply(rt, account, full, lock, on_progress)
+        return _read_and_apply(rt, account, full, lock, on_progress, name_drift)
     except TokenError as error:
         with lock:
             from abctl.services.reporting.notifications import record_token_problem
@@ -126,7 +137,12 @@ def _sync_one(
 
 
 def _read_and_apply(
-    rt: Runtime, account: Account, full: bool, lock: threading.Lock, on_progress: ProgressCallback | None
+    rt: Runtime,
+    account: Account,
+    full: bool,
+    lock: threading.Lock,
+    on_progress: ProgressCallback | None,
+    name_drift: bool,
 ) -> AccountSync:
     client = rt.client(account)
     store = rt.store
@@ -146,7 +162,7 @@ def _read_and_apply(
                 raise StaleVersionError("no stored versionId")
             users_read = side.submit(client.list_users, since_version_id=account.users_version_id)
             # Each page of assignments is stored as it lands, while the next pages are still on their way.
-            ingest = store.assignment_ingest(account.id, complete=False, now=now, lock=lock)
+            ingest = store.assignment_ingest(account.id, complete=False, now=now, lock=lock, name_found=name_drift)
             assignments = client.list_assignments(
                 since_version_id=account.assignments_version_id, on_page=progress, sink=ingest
             )
@@ -154,7 +170,7 @@ def _read_and_apply(
         except StaleVersionError:
             full = True
             users_read = side.submit(client.list_users)
-            ingest = store.assignment_ingest(account.id, complete=True, now=now, lock=lock)
+            ingest = store.assignment_ingest(account.id, complete=True, now=now, lock=lock, name_found=name_drift)
             assignments = client.list_assignments(on_page=progress, sink=ingest)
             users = users_read.result()
         assets = assets_read.result()
@@ -175,7 +191,7 @@ def _read_and_apply(
     plan = heal_plan(assets.items, local) if not full else HealPlan()
     if plan.full:
         # Removals spread over more apps than a full read has pages: one full read heals them all.
-        ingest = store.assignment_ingest(account.id, complete=True, now=now, lock=lock)
+        ingest = store.assignment_ingest(account.id, complete=True, now=now, lock=lock, name_found=name_drift)
         assignments = client.list_assignments(on_page=progress, sink=ingest)
         drift = drift + ingest.finish()
         healed = plan.adam_ids
@@ -197,7 +213,7 @@ def _read_and_apply(
         current = store.get_account_by_id(account.id)
         if current.status not in (AccountStatus.CLAIMED,):
             set_account_status(rt, current, AccountStatus.OK)
-    return _result(account.name, full, len(assets.items), len(assignments.items), len(users.items), drift, healed)
+    return _result(account.name, full, len(assets.items), assignments.count, len(users.items), drift, healed)
 
 
 def _reread_apps(
