@@ -52,12 +52,13 @@ WHERE ((t.target_kind = 'device' AND t.target_id NOT IN (SELECT serial FROM devi
 """
 _UNKNOWN = "SELECT l.id" + _UNKNOWN_LICENSES
 _UNKNOWN_PER_ACCOUNT = "SELECT l.account_id, count(*)" + _UNKNOWN_LICENSES + "GROUP BY l.account_id"
-# Inactive targets, and targets of a space some account is not in (every target when accounts span spaces).
+# Inactive targets, and targets of a space some account is not in (every target when accounts span spaces): from
+# the targets (CROSS JOIN keeps that order, whatever the statistics say), each filtered before its licenses are read.
 _PLACED = """
 SELECT l.id FROM (SELECT 'device' AS kind, serial AS id, state, space FROM devices
                   UNION ALL SELECT 'user', client_user_id, state, space FROM users) r
-JOIN licenses l ON l.target_kind = r.kind AND l.target_id = r.id
-JOIN accounts a ON a.id = l.account_id
+CROSS JOIN licenses l ON l.target_kind = r.kind AND l.target_id = r.id
+CROSS JOIN accounts a ON a.id = l.account_id
 WHERE (r.state != 'active' OR r.space != (SELECT min(space) FROM accounts)
        OR (SELECT count(DISTINCT space) FROM accounts) > 1)
   AND l.state = 'active' AND (r.state != 'active' OR r.space != a.space) {where}
@@ -70,7 +71,7 @@ CROSS JOIN licenses l ON l.account_id = x.account_id AND l.adam_id = x.adam_id A
 WHERE l.state = 'active' {where}
 """
 # Device licenses next to the owner's user license for the same app: per owned device, the owner's live user
-# licenses, then the device's license of each of those apps (both from idx_licenses_holder alone; CROSS JOIN keeps
+# licenses, then the device's license of each of those apps (both from idx_licenses_holders alone; CROSS JOIN keeps
 # that order).
 _WASTED = f"""
 SELECT l.id FROM devices d

@@ -116,3 +116,12 @@ def m006_add_drift_indexes(db: Database) -> None:
     db.execute(
         "CREATE INDEX idx_licenses_gone ON licenses(account_id) WHERE state = 'revoked' AND last_action = 'sync'"
     )
+
+
+@migrations()
+def m007_cover_license_holders(db: Database) -> None:
+    """The drift count after every sync (R22) counts another MDM's 100,000 licenses of unknown targets per account:
+    the holder index also carries the account, so that count is read from the index alone (it replaces
+    idx_licenses_holder, its prefix)."""
+    db.execute("CREATE INDEX idx_licenses_holders ON licenses(target_kind, target_id, adam_id, state, account_id)")
+    db.execute("DROP INDEX idx_licenses_holder")
