@@ -92,6 +92,9 @@ def test_drift_counts_agree_with_the_listing_without_building_unknown_licenses(w
     assert DriftReason.UNKNOWN not in {i.reason for i in known} and len(known) == len(find_drift(world.store)) - 3
     assert world.store.unknown_license_counts(account_ids=[district]) == {district: 3}
     assert world.store.unknown_license_counts(account_ids=[]) == {}
+    # A sync counts each account's unknown targets as soon as that account is stored, and hands the counts over.
+    assert drift_counts(world.store, [district], unknown={district: 7})[district]["unknown"] == 7
+    assert "unknown" not in drift_counts(world.store, [district], unknown={})[district]
 
 
 def test_filters_by_reason_app_and_account(world: World) -> None:

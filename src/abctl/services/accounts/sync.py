@@ -48,6 +48,8 @@ class AccountSync:
     # ("found" | "missing", (adam_id, pricing_param, target_kind, target_id)): what this read found on Apple only
     # and what it found gone from Apple, so a resync can name them (R22)
     drifted: tuple[tuple[str, tuple[str, str, str, str]], ...] = field(default=(), compare=False)
+    # Its licenses of targets abctl has no record of, counted once it was stored (for its drift notification).
+    unknown_targets: int = field(default=0, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -87,11 +89,11 @@ def sync_accounts(
     from abctl.services.drift.notify import evaluate_drift
     from abctl.services.reporting.notifications import evaluate_usage
 
-    synced = {result.account for result in results if result.ok}
+    synced = {account.id: result for account, result in zip(accounts, results, strict=True) if result.ok}
     try:
         evaluate_usage(rt, [account.id for account in accounts])
         # R22: the accounts that synced raise (or clear) their drift notification from what was just stored.
-        evaluate_drift(rt, [account.id for account in accounts if account.name in synced])
+        evaluate_drift(rt, list(synced), unknown={key: result.unknown_targets for key, result in synced.items()})
     except KeyboardInterrupt:
         raise interrupt.Interrupted(interrupted_summary(accounts, futures, full)) from None
     return results
@@ -213,7 +215,10 @@ def _read_and_apply(
         current = store.get_account_by_id(account.id)
         if current.status not in (AccountStatus.CLAIMED,):
             set_account_status(rt, current, AccountStatus.OK)
-    return _result(account.name, full, len(assets.items), assignments.count, len(users.items), drift, healed)
+    with lock:  # while the other accounts are still being read: it depends on this account and the inventory only
+        unknown = store.unknown_license_counts(account_ids=[account.id]).get(account.id, 0)
+    return _result(account.name, full, len(assets.items), assignments.count, len(users.items), drift, healed,
+                   unknown)  # fmt: skip
 
 
 def _reread_apps(
@@ -238,8 +243,8 @@ def _reread_apps(
 
 
 def _result(
-    name: str, full: bool, assets: int, read: int, users: int, drift: Drift, healed: tuple[str, ...]
+    name: str, full: bool, assets: int, read: int, users: int, drift: Drift, healed: tuple[str, ...], unknown: int
 ) -> AccountSync:
     drifted = tuple(("found", key) for key in drift.found_keys) + tuple(("missing", key) for key in drift.missing_keys)
     return AccountSync(name, full, assets, read, users, drift.found, drift.confirmed, drift.missing, healed,
-                       drifted=drifted)  # fmt: skip
+                       drifted=drifted, unknown_targets=unknown)  # fmt: skip

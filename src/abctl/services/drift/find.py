@@ -7,7 +7,7 @@ The store narrows the candidates (store/drift.py), the domain names each one's r
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -141,13 +141,20 @@ def find_drift(
     return items
 
 
-def drift_counts(store: Store, account_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+def drift_counts(
+    store: Store, account_ids: Sequence[int], *, unknown: Mapping[int, int] | None = None
+) -> dict[int, dict[str, int]]:
     """Each account's drift per reason, as find_drift would list it, in the domain's order. Licenses of unknown
     targets are counted by one query rather than built one by one: another MDM's 100,000 licenses on a shared
-    token must not add seconds and hundreds of MiB to every sync."""
+    token must not add seconds and hundreds of MiB to every sync. `unknown`: those counts, taken already (a sync
+    takes each account's as soon as that account is stored: they depend on its own licenses and the inventory
+    only)."""
     counts: dict[int, Counter[DriftReason]] = {account_id: Counter() for account_id in account_ids}
-    for account_id, unknown in store.unknown_license_counts(account_ids=account_ids).items():
-        counts[account_id][DriftReason.UNKNOWN] = unknown
+    if unknown is None:
+        unknown = store.unknown_license_counts(account_ids=account_ids)
+    for account_id in account_ids:
+        if unknown.get(account_id):
+            counts[account_id][DriftReason.UNKNOWN] = unknown[account_id]
     for item in find_drift(store, account_ids=account_ids, known_targets_only=True):
         counts[item.account_id][item.reason] += 1
     return {
