@@ -4,8 +4,10 @@ summaries `abctl --help` is drawn from are each command's own."""
 
 import inspect
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -27,10 +29,11 @@ sys.stderr.write(json.dumps(sorted(sys.modules)))
 COMMAND_MODULES = {"abctl.cli." + name.replace("-", "_") for name in app_module.COMMANDS}
 
 
-def loaded(*args: str) -> set[str]:
+def loaded(*args: str, env: dict[str, str] | None = None) -> set[str]:
     completed = subprocess.run(
-        [sys.executable, "-c", PROBE.format(args=list(args))], capture_output=True, text=True, timeout=60, check=False
-    )
+        [sys.executable, "-c", PROBE.format(args=list(args))],
+        capture_output=True, text=True, timeout=60, check=False, env=env,
+    )  # fmt: skip
     return set(json.loads(completed.stderr.strip().splitlines()[-1]))
 
 
@@ -90,3 +93,17 @@ def test_root_help_from_summaries_is_the_help_of_the_loaded_commands(monkeypatch
     loaded_help = runner.invoke(app_module.app, ["--help"]).stdout
     assert from_summaries == loaded_help
     assert "Commands" in loaded_help and "move-space" in loaded_help
+
+
+@pytest.mark.parametrize("args", [("spaces", "list"), ("tokens", "list")])
+def test_a_read_command_on_an_up_to_date_database_loads_no_migration_and_no_apple_model(
+    args: tuple[str, ...], tmp_path: Path
+) -> None:
+    from abctl.store import Store
+
+    db = tmp_path / "abctl.db"
+    Store.open(db).close()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ABCTL_")} | {"ABCTL_DB": str(db)}
+    modules = loaded(*args, env=env)
+    assert "abctl.store.store" in modules  # it did open the database
+    assert modules & {"sqlite_utils", "abctl.store.migrations", "abctl.models.apple", "httpx"} == set()

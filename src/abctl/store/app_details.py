@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from abctl.models.apple import AppMetadata
 from abctl.store.base import StoreBase
 from abctl.timeutil import from_iso, to_iso
+
+if TYPE_CHECKING:
+    from abctl.models.apple import AppMetadata
 
 _CHUNK = 900  # below SQLite's bound-parameter limit
 

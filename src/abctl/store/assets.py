@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from abctl.models.apple import AppleUser, Asset
 from abctl.store.base import StoreBase
 from abctl.timeutil import to_iso
+
+if TYPE_CHECKING:
+    from abctl.models.apple import AppleUser, Asset
 
 
 class AssetsStore(StoreBase):
@@ -35,6 +38,8 @@ class AssetsStore(StoreBase):
         )
 
     def list_account_assets(self, account_id: int) -> list[Asset]:
+        from abctl.models.apple import Asset  # here: a command that reads no assets does not load Apple's models
+
         rows = self._all("SELECT * FROM assets WHERE account_id = ? ORDER BY adam_id, pricing_param", (account_id,))
         return [
             Asset(r["adam_id"], r["pricing_param"], r["product_type"], r["total"], r["assigned"], r["available"],

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from abctl.errors import NotFoundError
-from abctl.models.apple import EventFailure
 from abctl.models.ledger import LedgerEvent, LedgerState
 from abctl.store.base import StoreBase, dumps
 from abctl.store.rows import event_from_row, failures_to_json
 from abctl.timeutil import to_iso
+
+if TYPE_CHECKING:
+    from abctl.models.apple import EventFailure
 
 
 class EventsStore(StoreBase):
@@ -37,6 +39,8 @@ class EventsStore(StoreBase):
 
     def record_unsent(self, row_id: int, *, state: LedgerState, detail: str, now: datetime) -> None:
         """The call failed before Apple queued anything (`failed`) or may have landed (`unknown`)."""
+        from abctl.models.apple import EventFailure  # here: reading the ledger does not load Apple's models
+
         failure = EventFailure(error_number=0, error_message=detail)
         self.db.execute(
             "UPDATE events SET state = ?, failures = ?, finished_at = ? WHERE id = ?",

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from abctl.models.accounts import Account
-from abctl.models.apple import EventFailure
 from abctl.models.enums import TargetKind
 from abctl.models.ledger import ActivityEntry, LedgerEvent
 from abctl.models.licenses import License
 from abctl.timeutil import from_iso
+
+if TYPE_CHECKING:
+    from abctl.models.apple import EventFailure
 
 
 def when(value: str | None) -> datetime | None:
@@ -70,6 +72,8 @@ def license_from_row(row: dict[str, Any]) -> License:
 def failures_from_json(text: str | None) -> tuple[EventFailure, ...]:
     if not text:
         return ()
+    from abctl.models.apple import EventFailure  # here: a store without failures to read does not load Apple's models
+
     return tuple(
         EventFailure(
             error_number=item["error_number"],

@@ -13,11 +13,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from abctl import interrupt
-from abctl.models.apple import Assignment
 from abctl.store.base import StoreBase
 from abctl.timeutil import to_iso
+
+if TYPE_CHECKING:
+    from abctl.models.apple import Assignment
 
 Key = tuple[str, str, str, str]  # adam_id, pricing_param, target_kind, target_id
 
