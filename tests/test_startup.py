@@ -96,7 +96,7 @@ def test_root_help_from_summaries_is_the_help_of_the_loaded_commands(monkeypatch
 
 
 @pytest.mark.parametrize("args", [("spaces", "list"), ("tokens", "list")])
-def test_a_read_command_on_an_up_to_date_database_loads_no_migration_and_no_apple_model(
+def test_a_read_command_on_an_up_to_date_database_loads_no_migration_no_apple_model_no_ledger(
     args: tuple[str, ...], tmp_path: Path
 ) -> None:
     from abctl.store import Store
@@ -106,4 +106,7 @@ def test_a_read_command_on_an_up_to_date_database_loads_no_migration_and_no_appl
     env = {k: v for k, v in os.environ.items() if not k.startswith("ABCTL_")} | {"ABCTL_DB": str(db)}
     modules = loaded(*args, env=env)
     assert "abctl.store.store" in modules  # it did open the database
-    assert modules & {"sqlite_utils", "abctl.store.migrations", "abctl.models.apple", "httpx"} == set()
+    assert (
+        modules & {"sqlite_utils", "abctl.store.migrations", "abctl.models.apple", "abctl.models.ledger", "httpx"}
+        == set()
+    )

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from abctl.models.ledger import ActivityEntry
 from abctl.store.base import StoreBase
 from abctl.store.rows import activity_from_row
 from abctl.timeutil import to_iso
+
+if TYPE_CHECKING:
+    from abctl.models.ledger import ActivityEntry
 
 
 @dataclass(frozen=True)

@@ -9,13 +9,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from abctl.errors import NotFoundError
-from abctl.models.ledger import LedgerEvent, LedgerState
 from abctl.store.base import StoreBase, dumps
 from abctl.store.rows import event_from_row, failures_to_json
 from abctl.timeutil import to_iso
 
 if TYPE_CHECKING:
     from abctl.models.apple import EventFailure
+    from abctl.models.ledger import LedgerEvent, LedgerState
 
 
 class EventsStore(StoreBase):

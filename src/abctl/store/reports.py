@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from abctl.models.ledger import ActivityEntry
 from abctl.store.base import StoreBase
 from abctl.store.rows import activity_from_row, when
 from abctl.timeutil import from_iso, to_iso
+
+if TYPE_CHECKING:
+    from abctl.models.ledger import ActivityEntry
 
 # Activity rows that count as one license handed out, for the forecast's assignment rate.
 ASSIGN_ACTIONS = ("associate", "assign")

@@ -8,12 +8,12 @@ from typing import TYPE_CHECKING, Any
 
 from abctl.models.accounts import Account
 from abctl.models.enums import TargetKind
-from abctl.models.ledger import ActivityEntry, LedgerEvent
 from abctl.models.licenses import License
 from abctl.timeutil import from_iso
 
 if TYPE_CHECKING:
     from abctl.models.apple import EventFailure
+    from abctl.models.ledger import ActivityEntry, LedgerEvent
 
 
 def when(value: str | None) -> datetime | None:
@@ -104,6 +104,8 @@ def failures_to_json(failures: tuple[EventFailure, ...]) -> str | None:
 
 
 def event_from_row(row: dict[str, Any]) -> LedgerEvent:
+    from abctl.models.ledger import LedgerEvent  # here: a command that reads no ledger does not load it
+
     return LedgerEvent(
         id=row["id"],
         event_id=row["event_id"],
@@ -122,6 +124,8 @@ def event_from_row(row: dict[str, Any]) -> LedgerEvent:
 
 
 def activity_from_row(row: dict[str, Any]) -> ActivityEntry:
+    from abctl.models.ledger import ActivityEntry
+
     return ActivityEntry(
         id=row["id"],
         ts=from_iso(row["ts"]),
