@@ -93,7 +93,7 @@ def test_blank_database_migrates_to_the_expected_schema(tmp_path: Path) -> None:
     assert [r["name"] for r in db["_sqlite_migrations"].rows] == [m.name for m in migrations.pending(EMPTY)]
     assert [r["name"] for r in db["_sqlite_migrations"].rows][:7] == [
         "m001_initial", "m002_add_delegations", "m003_upper_case_serials", "m004_allow_drift_notifications",
-        "m005_app_details", "m006_add_drift_indexes", "m007_cover_license_holders",
+        "m005_app_details", "m006_add_drift_indexes", "m007_index_active_licenses",
     ]  # fmt: skip
     assert [c.name for c in db["app_metadata"].columns] == [
         "adam_id", "name", "kind", "platforms", "fetched_at", "bundle_id", "version", "price", "price_formatted",

@@ -123,8 +123,8 @@ def _plans_of(store: Store, call: Callable[[], object]) -> list[str]:
 @pytest.mark.parametrize(
     ("call", "index"),
     [
-        (lambda s: s.user_licenses("alice"), "idx_licenses_holders"),
-        (lambda s: s.device_licenses("IPAD1"), "idx_licenses_holders"),
+        (lambda s: s.user_licenses("alice"), "idx_licenses_holder"),
+        (lambda s: s.device_licenses("IPAD1"), "idx_licenses_holder"),
         (lambda s: s.recent_assignments("default", since=datetime(2026, 11, 1, tzinfo=UTC)), "idx_activity_ts"),
         (lambda s: s.activity_entries(since=datetime(2026, 11, 1, tzinfo=UTC)), "idx_activity_ts"),
         (lambda s: s.activity_entries(user="alice"), "idx_activity_target"),

@@ -51,7 +51,11 @@ WHERE ((t.target_kind = 'device' AND t.target_id NOT IN (SELECT serial FROM devi
   AND l.state = 'active' {where}
 """
 _UNKNOWN = "SELECT l.id" + _UNKNOWN_LICENSES
-_UNKNOWN_PER_ACCOUNT = "SELECT l.account_id, count(*)" + _UNKNOWN_LICENSES + "GROUP BY l.account_id"
+_UNKNOWN_OF_ACCOUNT = """
+SELECT count(*) FROM licenses l WHERE l.account_id = ? AND l.state = 'active'
+  AND CASE l.target_kind WHEN 'device' THEN l.target_id NOT IN (SELECT serial FROM devices)
+                         ELSE l.target_id NOT IN (SELECT client_user_id FROM users) END
+"""
 # Inactive targets, and targets of a space some account is not in (every target when accounts span spaces): from
 # the targets (CROSS JOIN keeps that order, whatever the statistics say), each filtered before its licenses are read.
 _PLACED = """
@@ -71,7 +75,7 @@ CROSS JOIN licenses l ON l.account_id = x.account_id AND l.adam_id = x.adam_id A
 WHERE l.state = 'active' {where}
 """
 # Device licenses next to the owner's user license for the same app: per owned device, the owner's live user
-# licenses, then the device's license of each of those apps (both from idx_licenses_holders alone; CROSS JOIN keeps
+# licenses, then the device's license of each of those apps (both from idx_licenses_holder alone; CROSS JOIN keeps
 # that order).
 _WASTED = f"""
 SELECT l.id FROM devices d
@@ -190,10 +194,12 @@ class DriftStore(StoreBase):
         ]  # fmt: skip
 
     def unknown_license_counts(self, *, account_ids: Sequence[int] | None = None) -> dict[int, int]:
-        """Active licenses of targets abctl has no record of, counted per account (one query, no rows built)."""
-        where, params = _where("l", account_ids, None)
-        rows = self.db.execute(_UNKNOWN_PER_ACCOUNT.format(where=where), params)
-        return dict(rows.fetchall())
+        """Active licenses of targets abctl has no record of, counted per account from the index of its active
+        licenses (no rows built; an account's count reads only its own licenses)."""
+        if account_ids is None:
+            account_ids = [row[0] for row in self.db.execute("SELECT id FROM accounts").fetchall()]
+        counts = {account_id: self._scalar(_UNKNOWN_OF_ACCOUNT, (account_id,)) for account_id in account_ids}
+        return {account_id: count for account_id, count in counts.items() if count}
 
     def known_to_apple(self, pairs: Sequence[tuple[int, str]]) -> set[tuple[int, str]]:
         """Which (account id, clientUserId) pairs Apple lists among the account's registered users."""

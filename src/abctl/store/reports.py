@@ -1,7 +1,7 @@
 """Read-only queries behind `abctl usage`, `abctl notifications` and `abctl log`.
 
 Usage reads the Apple counts kept in `assets` (so it costs the same with 1,000,000 license rows as with ten); the
-per-user and per-device views go through `idx_licenses_holders`; the forecast counts recent assignments in the
+per-user and per-device views go through `idx_licenses_holder`; the forecast counts recent assignments in the
 activity log through `idx_activity_ts`. Nothing here writes.
 """
 

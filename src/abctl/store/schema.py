@@ -29,7 +29,7 @@ KNOWN_MIGRATIONS = (
     "m004_allow_drift_notifications",
     "m005_app_details",
     "m006_add_drift_indexes",
-    "m007_cover_license_holders",
+    "m007_index_active_licenses",
 )
 
 
