@@ -95,6 +95,10 @@ class Rig:
         """Run `abctl ARGS` as a fresh process against the sandbox: (seconds, peak RSS in bytes)."""
         return fresh_process([sys.executable, "-m", "abctl", *args], env=os.environ | self.env())
 
+    def abctl_measured(self, *args: str) -> Measured:
+        """Run `abctl ARGS` as a fresh process against the sandbox: wall and CPU seconds, peak RSS."""
+        return measure_process([sys.executable, "-m", "abctl", *args], env=os.environ | self.env())
+
     def add_tokens(self) -> None:
         """`abctl tokens add` for every location (each add reads its account once, fully)."""
         for name, path in self.tokens.items():
@@ -103,6 +107,21 @@ class Rig:
 
 def fresh_process(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
     """Run a command to its end: (wall seconds, peak resident memory in bytes, from the kernel's accounting)."""
+    measured = measure_process(argv, env)
+    return measured.seconds, measured.peak_rss
+
+
+@dataclass(frozen=True)
+class Measured:
+    """What one child process cost: wall seconds, CPU seconds (user + system) and peak resident bytes."""
+
+    seconds: float
+    cpu_seconds: float
+    peak_rss: int
+
+
+def measure_process(argv: list[str], env: dict[str, str] | None = None) -> Measured:
+    """Run a command to its end and return its wall time, its own CPU time and its peak RSS (os.wait4)."""
     with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a chatty child cannot block on it
         started = time.perf_counter()
         child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=errors)
@@ -111,7 +130,7 @@ def fresh_process(argv: list[str], env: dict[str, str] | None = None) -> tuple[f
         child.returncode = os.waitstatus_to_exitcode(status)
         errors.seek(0)
         assert child.returncode == 0, f"{' '.join(argv)} -> {child.returncode}\n{errors.read().decode()}"
-    return seconds, usage.ru_maxrss * 1024  # Linux reports KiB
+    return Measured(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024)  # Linux reports KiB
 
 
 @contextmanager

@@ -10,7 +10,6 @@ as a fresh `abctl` process (what a user waits for). Prints each figure and its r
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
 import tempfile
 import time
@@ -18,6 +17,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
+from _rig import fresh_process
 from abctl.cli.app import app
 
 BOUND_SECONDS = 1.0
@@ -34,7 +34,8 @@ def write_csv(path: Path, devices: int, *, changed: bool = False) -> None:
 
 
 def run(devices: int, *, subprocess_run: bool = True) -> dict[str, float | str]:
-    """Every figure: seconds per import and the CLI's summary line of each."""
+    """Every figure: seconds per import and the CLI's summary line of each; with `subprocess_run`, the fresh
+    process's seconds and peak RSS (bytes)."""
     figures: dict[str, float | str] = {}
     with tempfile.TemporaryDirectory(prefix="abctl-bench-") as folder:
         env = {"ABCTL_HOME": folder, "NO_COLOR": "1", "COLUMNS": "200"}
@@ -59,10 +60,8 @@ def run(devices: int, *, subprocess_run: bool = True) -> dict[str, float | str]:
         if subprocess_run:
             script = Path(sys.executable).with_name("abctl")
             command = [str(script)] if script.exists() else [sys.executable, "-m", "abctl"]
-            started = time.perf_counter()
-            subprocess.run([*command, "devices", "import", str(csv)], env={**env, "PATH": ""}, check=True,
-                           capture_output=True, timeout=120)  # fmt: skip
-            figures["process_seconds"] = time.perf_counter() - started
+            seconds, peak = fresh_process([*command, "devices", "import", str(csv)], env={**env, "PATH": ""})
+            figures["process_seconds"], figures["process_peak_rss"] = seconds, peak
     return figures
 
 
@@ -79,7 +78,8 @@ def main() -> None:
               f"   [{figures[f'{key}_summary']}]")  # fmt: skip
     seconds = float(figures["process_seconds"])
     print(f"{'back to the first file (fresh process)':<40} {seconds * 1000:8.1f} ms  = "
-          f"{seconds / BOUND_SECONDS:.3f} x the 1 s bound (start-up included)")  # fmt: skip
+          f"{seconds / BOUND_SECONDS:.3f} x the 1 s bound (start-up included), peak RSS "
+          f"{float(figures['process_peak_rss']) / 2**20:.0f} MiB")  # fmt: skip
     worst = max(float(figures[f"{key}_seconds"]) for _, key in rows)
     if worst >= BOUND_SECONDS:
         raise SystemExit(1)

@@ -10,6 +10,7 @@ views, and the CLI in-process. Prints each figure and its ratio to the 1 s bound
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 import tempfile
 import time
@@ -40,10 +41,11 @@ def adam_id(index: int) -> str:
     return str(400_000_000 + index)
 
 
-def license_rows() -> Iterator[tuple[object, ...]]:
-    """1,000,000 rows: each user and each device holds five licenses of different apps."""
+def license_rows(targets: int = TARGETS_PER_KIND) -> Iterator[tuple[object, ...]]:
+    """10 x `targets` rows (1,000,000 at full size): each user and each device holds five licenses of different
+    apps."""
     for kind, prefix in (("user", "U"), ("device", "D")):
-        for target in range(TARGETS_PER_KIND):
+        for target in range(targets):
             for k in range(LICENSES_PER_TARGET):
                 app_index = (target + k * 37) % APPS  # five different apps per target
                 account = 1 + (target + k) % ACCOUNTS
@@ -51,17 +53,29 @@ def license_rows() -> Iterator[tuple[object, ...]]:
                 yield (account, adam_id(app_index), "STDQ", kind, f"{prefix}{target:07d}", "fcfs", state, STAMP)
 
 
-def activity_rows(now_iso: Callable[[int], str]) -> Iterator[tuple[object, ...]]:
-    for i in range(ACTIVITY_ROWS):
+def activity_rows(now_iso: Callable[[int], str], count: int = ACTIVITY_ROWS,
+                  targets: int = TARGETS_PER_KIND) -> Iterator[tuple[object, ...]]:  # fmt: skip
+    for i in range(count):
         minutes_ago = (i * 2_629) % (365 * 24 * 60)  # spread over the last year
         account = 1 + i % ACCOUNTS
         yield (now_iso(minutes_ago), "bench", "default", f"acct{account}", adam_id(i % APPS), "user",
-               f"U{i % TARGETS_PER_KIND:07d}", "user", "associate", "complete", f"ev-{i}")  # fmt: skip
+               f"U{i % targets:07d}", "user", "associate", "complete", f"ev-{i}")  # fmt: skip
 
 
-def build(path: Path) -> None:
-    """Write the benchmark database (about 1,000,000 licenses) in a few bulk transactions."""
+def insert_activity(conn: sqlite3.Connection, count: int, targets: int) -> None:
+    """`count` completed assignments over the last year (what the forecasts read), by users U0000000.. in turn;
+    in the caller's transaction."""
     now = utc_now()
+    conn.executemany(
+        "INSERT INTO activity (ts, actor, space, account_name, adam_id, target_kind, target_id, license_type,"
+        " action, result, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        activity_rows(lambda minutes: to_iso(now - timedelta(minutes=minutes)), count, targets),
+    )
+
+
+def build(path: Path, targets: int = TARGETS_PER_KIND) -> None:
+    """Write the benchmark database (10 x `targets` licenses, 1,000,000 at full size, and 2 x `targets` activity
+    rows) in a few bulk transactions."""
     with Store.open(path) as store:
         conn = store.db.conn
         conn.execute("PRAGMA synchronous = OFF")
@@ -82,17 +96,13 @@ def build(path: Path) -> None:
                     for a in range(APPS)
                 ],
             )
-            insert_owned_devices(conn, [adam_id(a) for a in range(APPS)], TARGETS_PER_KIND, STAMP)
+            insert_owned_devices(conn, [adam_id(a) for a in range(APPS)], targets, STAMP)
             conn.executemany(
                 "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state,"
                 " assigned_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                license_rows(),
+                license_rows(targets),
             )
-            conn.executemany(
-                "INSERT INTO activity (ts, actor, space, account_name, adam_id, target_kind, target_id, license_type,"
-                " action, result, event_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                activity_rows(lambda minutes: to_iso(now - timedelta(minutes=minutes))),
-            )
+            insert_activity(conn, targets * ACTIVITY_ROWS // TARGETS_PER_KIND, targets)
         conn.execute("ANALYZE")
 
 

@@ -91,3 +91,35 @@ def test_drift_benchmark_at_toy_size() -> None:
     # the planted drift and nothing else: a matching read has no other difference
     assert figures["reasons"] == bench.expected_reasons() == {"unknown": 10, "retired": 20, "gone": 5,
                                                               "wasted-seat": 5}  # fmt: skip
+
+
+def test_growth_benchmark_at_toy_size() -> None:
+    bench = load("bench_growth")
+    results = bench.run((400, 4_000), repeat=1)
+    for size, figures in results.items():
+        # one token: 1 page of assets, a page per 1,000 assignments, 1 of users; the first sync (tokens add) reads
+        # the same and its token's service/config; every assignment is stored, none was refused
+        pages = 1 + -(-size // 1_000) + 1
+        assert figures["_sync_requests"] == (1 + pages, pages) and figures["_sync_throttled"] == 0
+        assert figures["_sync_licenses"] == size
+        # bench_drift's inventory: 4 accounts x 250 apps, five licenses per user and device, the planted drift
+        assert figures["_drift_licenses"] == size + 10 + 5 + 5
+        assert figures["_drift_reasons"] == load("bench_drift").expected_reasons()
+        # a row per account and app holding licenses, a total per app; forecasts from the activity
+        assert figures["_usage_rows"] == figures["_usage_expected_rows"] > 250 and figures["_usage_forecasts"] > 0
+        assert figures["_planning_decisions"] == size
+        assert figures["_import_summaries"] == (
+            f"Imported {size} device(s) from devices.csv: {size} added, 0 updated, 0 unchanged.",
+            f"Imported {size} device(s) from devices.csv: 0 added, 0 updated, {size} unchanged.",
+            f"Imported {size} device(s) from changed.csv: 0 added, {size // 10} updated, {size * 9 // 10} unchanged.",
+        )
+        assert all(value > 0 for key, value in figures.items() if not key.startswith("_"))
+    lines = bench.table(results)
+    assert [line.split("  ")[0] for line in lines[2:]] == [key for key in results[400] if not key.startswith("_")]
+
+
+def test_growth_factor_is_per_tenfold() -> None:
+    bench = load("bench_growth")
+    assert bench.growth((10, 1.0), (100, 10.0)) == 10.0
+    assert round(bench.growth((10, 1.0), (1_000, 400.0)), 6) == 20.0  # 400x over 100x: 20 per 10x
+    assert [bench.verdict(f) for f in (5.0, 10.0, 12.0, 12.5)] == ["sub-linear", "linear", "linear", "WORSE"]

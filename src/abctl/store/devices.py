@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from abctl.store.base import CHUNK, StoreBase, chunks, marks
@@ -35,6 +36,21 @@ class DeviceFacts:
     owner: str | None
     shared_ipad: bool
     state: str
+
+
+UPSERT_ROWS = 128  # rows per INSERT statement: 7 parameters each, well under SQLite's 32,766
+
+
+@lru_cache(maxsize=4)
+def _upsert_sql(count: int) -> str:
+    """One INSERT of `count` device rows; a known serial is updated and made active."""
+    rows = ", ".join(["(?, ?, ?, ?, ?, 'active', ?, ?)"] * count)
+    return (
+        "INSERT INTO devices (serial, space, platform, owner, shared_ipad, state, created_at, updated_at)"
+        f" VALUES {rows} ON CONFLICT(serial) DO UPDATE SET space = excluded.space, platform = excluded.platform,"
+        " owner = excluded.owner, shared_ipad = excluded.shared_ipad, state = 'active',"
+        " updated_at = excluded.updated_at"
+    )
 
 
 def _device(row: dict[str, Any]) -> DeviceRecord:
@@ -85,17 +101,17 @@ class DevicesStore(StoreBase):
     def upsert_devices(
         self, rows: Sequence[tuple[str, str, str, str | None, bool]], *, now: datetime
     ) -> None:  # fmt: skip
-        """Insert or update (serial, space, platform, owner, shared_ipad) rows; each becomes active."""
+        """Insert or update (serial, space, platform, owner, shared_ipad) rows; each becomes active.
+
+        Written UPSERT_ROWS rows per statement: the table's CHECK (x IN (...)) constraints build their lookup
+        once per statement run, so one statement per row (executemany) spent most of a large import on them."""
         stamp = to_iso(now)
+        values = [(serial, space, platform, owner, int(shared), stamp, stamp) for serial, space, platform, owner, shared
+                  in rows]  # fmt: skip
         with self.transaction():
-            self.db.conn.executemany(
-                "INSERT INTO devices (serial, space, platform, owner, shared_ipad, state, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, 'active', ?, ?) ON CONFLICT(serial) DO UPDATE SET space = excluded.space,"
-                " platform = excluded.platform, owner = excluded.owner, shared_ipad = excluded.shared_ipad,"
-                " state = 'active', updated_at = excluded.updated_at",
-                [(serial, space, platform, owner, int(shared), stamp, stamp) for serial, space, platform, owner, shared
-                 in rows],
-            )  # fmt: skip
+            for start in range(0, len(values), UPSERT_ROWS):
+                batch = values[start : start + UPSERT_ROWS]
+                self.db.conn.execute(_upsert_sql(len(batch)), [value for row in batch for value in row])
 
     def set_device_state(self, serials: Sequence[str], state: str, *, now: datetime) -> None:
         with self.transaction():

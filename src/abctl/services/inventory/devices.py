@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from abctl.services.revocation.plan import RevocationPlan
     from abctl.services.runtime import Runtime
     from abctl.store import Store
-    from abctl.store.devices import DeviceRecord
+    from abctl.store.devices import DeviceFacts, DeviceRecord
 
 
 class DeviceAction(StrEnum):
@@ -167,33 +167,43 @@ def import_devices(store: Store, text: str, source: str, *, space: str | None, n
 
     Raises: ImportProblemsError (an InputError) naming every bad line; nothing is written then.
     """
+    from abctl.services.runtime import cyclic_gc_paused
+
     default_space = resolve_space(store, space)
-    records = parse_records(text, source, DEVICE_FIELDS)
-    existing = store.devices_by_serial()
-    known = Known(
-        spaces=frozenset(s.name for s in store.list_spaces()),
-        users={key: (user.space, user.state) for key, user in store.users_by_id().items()},
-        devices={key: (device.space, device.platform) for key, device in existing.items()},
-    )
-    rows = device_rows(records, default_space=default_space, known=known, source=source)
-    writes = []
-    added = updated = 0
-    for row in rows:
-        old = existing.get(row.serial)
-        merged = _merged(row, old)
-        if old is None:
-            added += 1
-        elif old.state != "active" or (old.owner, old.shared_ipad) != (merged[3], merged[4]):
-            updated += 1
-        else:
-            continue
-        writes.append(merged)
+    with cyclic_gc_paused():  # a million rows are millions of small objects, none in a cycle
+        records = parse_records(text, source, DEVICE_FIELDS)
+        existing = store.device_facts([_serial_key(record.values.get("serial")) for record in records.rows])
+        known = Known(
+            spaces=frozenset(s.name for s in store.list_spaces()),
+            users=store.user_places(),
+            devices={key: (device.space, device.platform) for key, device in existing.items()},
+        )
+        rows = device_rows(records, default_space=default_space, known=known, source=source)
+        del records
+        writes = []
+        added = updated = 0
+        for row in rows:
+            old = existing.get(row.serial)
+            merged = _merged(row, old)
+            if old is None:
+                added += 1
+            elif old.state != "active" or (old.owner, old.shared_ipad) != (merged[3], merged[4]):
+                updated += 1
+            else:
+                continue
+            writes.append(merged)
     with store.transaction():
         store.upsert_devices(writes, now=now)
     return ImportResult(len(rows), added, updated, len(rows) - added - updated)
 
 
-def _merged(row: DeviceRow, old: DeviceRecord | None) -> tuple[str, str, str, str | None, bool]:
+def _serial_key(value: object) -> str:
+    """A file's serial as the database spells it (check_serial's capitals), to look the device up before the
+    rows are checked."""
+    return str(value or "").strip().upper()
+
+
+def _merged(row: DeviceRow, old: DeviceFacts | None) -> tuple[str, str, str, str | None, bool]:
     """A value left empty keeps what the database holds (a new device: no owner, not shared)."""
     shared = row.shared_ipad if row.shared_ipad is not None else bool(old and old.shared_ipad)
     owner = row.owner if row.owner is not None or old is None else old.owner

@@ -82,8 +82,9 @@ def _json_records(text: str, source: str, fields: Fields) -> Records:
     required, optional = fields
     rows: list[SourceRow] = []
     problems: list[RowProblem] = []
+    line, counted = 1, 0  # the line at `counted`: newlines are counted from the previous object on, not from 0
     while not text.startswith("]", index):
-        line = text.count("\n", 0, index) + 1
+        line, counted = line + text.count("\n", counted, index), index
         try:
             value, index = decoder.raw_decode(text, index)
         except json.JSONDecodeError as error:  # nothing after it can be read

@@ -26,6 +26,7 @@ _USER_ID = re.compile(r"^[^\s\x00-\x1f\x7f]{1,256}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _TRUE = {"true", "yes", "1", "y"}
 _FALSE = {"false", "no", "0", "n", ""}
+_PLATFORMS = frozenset(platform.value for platform in Platform)
 MAX_LISTED = 50  # problem lines the hint shows; the rest are counted
 
 
@@ -58,7 +59,7 @@ class ImportProblemsError(InputError):
         self.problems = tuple(ordered)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class SourceRow:
     """One record of an import file, with the line it starts on; values are as written (strings for CSV).
 
@@ -105,7 +106,7 @@ def check_serial(text: str) -> str:
 def check_platform(text: str) -> str:
     """The platform in abctl's spelling (`iPadOS` -> `ipados`). Raises: InputError for an unknown one."""
     value = text.strip().lower()
-    if value not in {platform.value for platform in Platform}:
+    if value not in _PLATFORMS:
         raise InputError(
             f"platform `{text}` is not one of {', '.join(p.value for p in Platform)}",
             hint="give the device's platform, e.g. --platform ipados",
