@@ -20,126 +20,29 @@ Pure: standard library only; seats are consumed as a batch is planned, so result
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
+from abctl.domain.allocation_terms import (
+    ALL_USERS,
+    APPLE_PLATFORM,
+    AllocationPlan,
+    Decision,
+    Offer,
+    Outcome,
+    Policy,
+    Reason,
+    RequestKind,
+    Target,
+)
 from abctl.models.enums import TargetKind
 
-ALL_USERS = "All Users"
-APPLE_PLATFORM = {"ios": "iOS", "ipados": "iOS", "macos": "macOS", "tvos": "tvOS", "visionos": "visionOS"}
-
-
-class RequestKind(StrEnum):
-    REQUIRED = "required"  # install on device: device-based by default
-    USER_REQUEST = "user_request"  # a user asks: user-based by default; no seat means the user may buy
-    ADMIN = "admin"  # an admin assigns to a named device or user
-
-
-class Outcome(StrEnum):
-    ASSIGN = "assign"
-    ALREADY_LICENSED = "already_licensed"
-    REFUSED = "refused"
-
-
-class Reason(StrEnum):
-    RESERVED = "reserved"
-    ON_LIST = "on_list"
-    ALREADY_LICENSED = "already_licensed"
-    NO_SEAT = "no_seat"
-    NOT_ON_LIST = "not_on_list"
-    DISALLOWED = "disallowed"
-    NOT_ENROLLED = "not_enrolled"
-    NOT_DEVICE_ASSIGNABLE = "not_device_assignable"
-    PLATFORM_UNSUPPORTED = "platform_unsupported"
-    NOT_ACTIVE = "not_active"
-    NOT_OWNED = "not_owned"
-
+__all__ = ["ALL_USERS", "APPLE_PLATFORM", "AllocationPlan", "Decision", "Offer", "Outcome", "Policy", "Reason",
+           "RequestKind", "Target", "license_kind", "plan_assignments", "runs_on"]  # fmt: skip
 
 # When several accounts refuse for different reasons, the one that tells the admin the most wins.
 _REFUSAL_ORDER = [Reason.NO_SEAT, Reason.NOT_ENROLLED, Reason.NOT_DEVICE_ASSIGNABLE, Reason.PLATFORM_UNSUPPORTED,
                   Reason.DISALLOWED, Reason.NOT_ON_LIST]  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Policy:
-    """An account's distribution policy for one app (`abctl distribute`)."""
-
-    fcfs_groups: frozenset[str] | None = None  # None: not set explicitly
-    reserved: frozenset[tuple[str, str]] = frozenset()  # (kind, id)
-    disallowed: frozenset[str] = frozenset()
-    auto_distribute: bool = True
-
-    def groups(self) -> frozenset[str]:
-        if self.fcfs_groups is not None:
-            return self.fcfs_groups
-        return frozenset({ALL_USERS}) if self.auto_distribute else frozenset()
-
-
-@dataclass(frozen=True)
-class Offer:
-    """One account that owns the app: its priority, the asset's free seats and traits, and its policy."""
-
-    account_id: int
-    account: str
-    priority: int
-    pricing_param: str
-    available: int
-    device_assignable: bool
-    platforms: tuple[str, ...]
-    policy: Policy = Policy()
-    delegated: bool = False  # a default-space account serving a custom space (R21): tried after the space's own
-
-
-@dataclass(frozen=True)
-class Target:
-    """A device or a user to license, with what the rules need to know about it."""
-
-    kind: TargetKind
-    id: str
-    platform: str | None = None
-    owner: str | None = None
-    shared_ipad: bool = False
-    active: bool = True
-    groups: frozenset[str] = frozenset()  # the user's (or the device owner's) groups
-    enrollment: Mapping[int, str] = field(default_factory=dict)  # account id -> Apple status
-    invite_urls: Mapping[int, str] = field(default_factory=dict)  # account id -> invite URL
-    # (account id, license kind) already held for this app; for a device, its owner's user-based licenses too
-    held: frozenset[tuple[int, str]] = frozenset()
-
-
-@dataclass(frozen=True)
-class Decision:
-    target: Target
-    outcome: Outcome
-    reason: Reason
-    message: str
-    account_id: int | None = None
-    account: str | None = None
-    license_kind: TargetKind | None = None
-    pricing_param: str | None = None
-    invite_url: str | None = None
-
-
-@dataclass(frozen=True)
-class AllocationPlan:
-    decisions: tuple[Decision, ...]
-
-    @property
-    def to_assign(self) -> tuple[Decision, ...]:
-        return tuple(d for d in self.decisions if d.outcome is Outcome.ASSIGN)
-
-    @property
-    def refused(self) -> tuple[Decision, ...]:
-        return tuple(d for d in self.decisions if d.outcome is Outcome.REFUSED)
-
-    def by_account(self) -> dict[tuple[int, str, TargetKind], list[str]]:
-        """Targets to associate, grouped per (account, pricing param, license kind), in plan order."""
-        groups: dict[tuple[int, str, TargetKind], list[str]] = {}
-        for d in self.to_assign:
-            assert d.account_id is not None and d.pricing_param is not None and d.license_kind is not None
-            groups.setdefault((d.account_id, d.pricing_param, d.license_kind), []).append(d.target.id)
-        return groups
 
 
 def license_kind(target: Target, request: RequestKind) -> TargetKind:
@@ -160,11 +63,7 @@ def runs_on(offers: Sequence[Offer], platform: str) -> bool:
 
 def plan_assignments(offers: Sequence[Offer], targets: Iterable[Target], request: RequestKind) -> AllocationPlan:
     """Decide every target, consuming seats as it goes."""
-    ordered = sorted(offers, key=lambda offer: (offer.delegated, offer.priority))  # R21: own accounts first
-    candidates = [_Candidate.of(offer) for offer in ordered]
-    seats = {(o.account_id, o.pricing_param): o.available for o in offers}
-    names = {offer.account_id: offer.account for offer in offers}
-    return AllocationPlan(tuple(_decide(candidates, seats, names, target, request) for target in targets))
+    return AllocationPlan(tuple(map(_Planner(offers, request).decide, targets)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,12 +76,14 @@ class _Candidate:
     everyone: bool
     reserved: frozenset[tuple[str, str]]
     disallowed: frozenset[str]
+    message: str  # the message of a license from this account on its list
 
     @classmethod
     def of(cls, offer: Offer) -> _Candidate:
         groups = offer.policy.groups()
-        return cls(offer, (offer.account_id, offer.pricing_param), groups, ALL_USERS in groups,
-                   offer.policy.reserved, offer.policy.disallowed)  # fmt: skip
+        policy, message = offer.policy, _FROM[Reason.ON_LIST].format(offer.account)
+        return cls(offer, (offer.account_id, offer.pricing_param), groups, ALL_USERS in groups, policy.reserved,
+                   policy.disallowed, message)  # fmt: skip
 
     def lists(self, target: Target, person: str | None) -> bool:
         """The target is on this account's distribution list (R3): All Users, or the person's groups."""
@@ -193,19 +94,72 @@ class _Candidate:
         return not self.groups.isdisjoint(target.groups)
 
 
-def _decide(
-    candidates: Sequence[_Candidate],
-    seats: dict[tuple[int, str], int],
-    names: Mapping[int, str],
-    target: Target,
-    request: RequestKind,
-) -> Decision:
-    if not candidates:
-        return Decision(target, Outcome.REFUSED, Reason.NOT_OWNED, "no account in this space owns the app")
-    if not target.active:
-        return Decision(target, Outcome.REFUSED, Reason.NOT_ACTIVE, f"{target.kind} `{target.id}` is not active")
-    kind = target.kind  # a device gets a device-based license, a user a user-based one (R6)
-    if target.held:
+@dataclass(frozen=True, slots=True)
+class _Chain:
+    """What the rules say about every target alike in what they read (kind, platform, groups, enrollment), when
+    none is reserved or disallowed anywhere: the accounts it fits in serving order (the first with a free seat
+    pays), and the account of its refusal when it fits none."""
+
+    fitting: tuple[_Candidate, ...]
+    refusing: Offer | None  # the account whose refusal tells the most (_REFUSAL_ORDER), when nothing fits
+
+
+class _Planner:
+    """Decides targets one by one against the offers, consuming seats. Targets alike in everything the rules read
+    share one _Chain, worked out once; a target reserved or disallowed somewhere walks the accounts itself."""
+
+    def __init__(self, offers: Sequence[Offer], request: RequestKind) -> None:
+        ordered = sorted(offers, key=lambda offer: (offer.delegated, offer.priority))  # R21: own accounts first
+        self.candidates = [_Candidate.of(offer) for offer in ordered]
+        self.seats = {(o.account_id, o.pricing_param): o.available for o in offers}
+        self.names = {offer.account_id: offer.account for offer in offers}
+        self.request = request
+        self.reserved = frozenset().union(*(c.reserved for c in self.candidates))
+        self.disallowed = frozenset().union(*(c.disallowed for c in self.candidates))
+        self.chains: dict[tuple[object, ...], _Chain] = {}
+
+    def decide(self, target: Target) -> Decision:
+        early = self._early(target)
+        if early is not None:
+            return early
+        kind = target.kind  # a device gets a device-based license, a user a user-based one (R6)
+        person = target.id if kind is TargetKind.USER else target.owner
+        if (self.reserved and (kind.value, target.id) in self.reserved) or (person in self.disallowed):
+            return self._walk(target, kind, person)
+        if kind is TargetKind.DEVICE:
+            key: tuple[object, ...] = (kind, target.platform, person is None, target.shared_ipad, target.groups)
+        else:
+            enrollment = target.enrollment
+            key = (kind, target.shared_ipad, target.groups,
+                   *(enrollment.get(c.offer.account_id) == "Associated" for c in self.candidates))  # fmt: skip
+        chain = self.chains.get(key)
+        if chain is None:
+            chain = self.chains[key] = self._chain(target, kind, person)
+        seats = self.seats
+        for candidate in chain.fitting:
+            if seats[candidate.seat_key] > 0:
+                seats[candidate.seat_key] -= 1
+                offer = candidate.offer
+                return Decision(target, Outcome.ASSIGN, Reason.ON_LIST, candidate.message, offer.account_id,
+                                offer.account, kind, offer.pricing_param)  # fmt: skip
+        if chain.fitting:
+            return self._no_seat(target)
+        if chain.refusing is None:
+            return _not_on_list(target)
+        refusal = _fit(chain.refusing, target, kind)
+        assert refusal is not None
+        reason, message, invite = refusal
+        return Decision(target, Outcome.REFUSED, reason, message, invite_url=invite)
+
+    def _early(self, target: Target) -> Decision | None:
+        """No account owns the app, the target is not active, or it already holds a license (R4, R8)."""
+        if not self.candidates:
+            return Decision(target, Outcome.REFUSED, Reason.NOT_OWNED, "no account in this space owns the app")
+        if not target.active:
+            return Decision(target, Outcome.REFUSED, Reason.NOT_ACTIVE, f"{target.kind} `{target.id}` is not active")
+        if not target.held:
+            return None
+        kind, names = target.kind, self.names
         held = [account for account, held_kind in target.held if held_kind == kind]
         if held:
             return Decision(target, Outcome.ALREADY_LICENSED, Reason.ALREADY_LICENSED,
@@ -217,36 +171,63 @@ def _decide(
             return Decision(target, Outcome.ALREADY_LICENSED, Reason.ALREADY_LICENSED,
                             f"owner `{target.owner}` already holds a user-based license", owners[0],
                             names.get(owners[0]), TargetKind.USER)  # fmt: skip
-    person = target.id if kind is TargetKind.USER else target.owner
-    key = (kind.value, target.id)
-    reserved = [c for c in candidates if c.reserved and key in c.reserved]
-    listed = [c for c in candidates if c.lists(target, person) and c not in reserved]
-    refusals: list[tuple[Reason, str, str | None]] = []
-    for candidate in reserved + listed if reserved else listed:
-        offer = candidate.offer
-        if person is not None and person in candidate.disallowed and candidate not in reserved:
-            refusals.append((Reason.DISALLOWED, f"`{person}` is disallowed in `{offer.account}`", None))
-            continue
-        problem = _fit(offer, target, kind)
-        if problem is not None:
-            refusals.append(problem)
-            continue
-        if seats[candidate.seat_key] <= 0:
-            refusals.append((Reason.NO_SEAT, f"`{offer.account}` has no free seat", None))
-            continue
-        seats[candidate.seat_key] -= 1
-        why = Reason.RESERVED if candidate in reserved else Reason.ON_LIST
-        return Decision(target, Outcome.ASSIGN, why, _FROM[why].format(offer.account), offer.account_id,
-                        offer.account, kind, offer.pricing_param)  # fmt: skip
-    if not refusals:
-        return Decision(target, Outcome.REFUSED, Reason.NOT_ON_LIST,
-                        f"{target.kind} `{target.id}` is on no account's distribution list for this app")  # fmt: skip
-    reason, message, invite = min(refusals, key=lambda item: _REFUSAL_ORDER.index(item[0]))
-    if reason is Reason.NO_SEAT:
+        return None
+
+    def _chain(self, target: Target, kind: TargetKind, person: str | None) -> _Chain:
+        """The accounts listing `target` that it fits, and the refusal of the others that tells the most."""
+        fitting: list[_Candidate] = []
+        refusing: tuple[int, Offer] | None = None
+        for candidate in self.candidates:
+            if not candidate.lists(target, person):
+                continue
+            problem = _fit(candidate.offer, target, kind)
+            if problem is None:
+                fitting.append(candidate)
+                continue
+            rank = _REFUSAL_ORDER.index(problem[0])
+            if refusing is None or rank < refusing[0]:
+                refusing = (rank, candidate.offer)
+        return _Chain(tuple(fitting), refusing[1] if refusing else None)
+
+    def _walk(self, target: Target, kind: TargetKind, person: str | None) -> Decision:
+        """Every account in turn: where the target is reserved first (R4), then where it is listed (R2)."""
+        key = (kind.value, target.id)
+        reserved = [c for c in self.candidates if c.reserved and key in c.reserved]
+        listed = [c for c in self.candidates if c.lists(target, person) and c not in reserved]
+        refusals: list[tuple[Reason, str, str | None]] = []
+        for candidate in reserved + listed if reserved else listed:
+            offer = candidate.offer
+            if person is not None and person in candidate.disallowed and candidate not in reserved:
+                refusals.append((Reason.DISALLOWED, f"`{person}` is disallowed in `{offer.account}`", None))
+                continue
+            problem = _fit(offer, target, kind)
+            if problem is not None:
+                refusals.append(problem)
+                continue
+            if self.seats[candidate.seat_key] <= 0:
+                refusals.append((Reason.NO_SEAT, f"`{offer.account}` has no free seat", None))
+                continue
+            self.seats[candidate.seat_key] -= 1
+            why = Reason.RESERVED if candidate in reserved else Reason.ON_LIST
+            return Decision(target, Outcome.ASSIGN, why, _FROM[why].format(offer.account), offer.account_id,
+                            offer.account, kind, offer.pricing_param)  # fmt: skip
+        if not refusals:
+            return _not_on_list(target)
+        reason, message, invite = min(refusals, key=lambda item: _REFUSAL_ORDER.index(item[0]))
+        if reason is Reason.NO_SEAT:
+            return self._no_seat(target)
+        return Decision(target, Outcome.REFUSED, reason, message, invite_url=invite)
+
+    def _no_seat(self, target: Target) -> Decision:
         message = "no free seat in any account that may serve it"
-        if request is RequestKind.USER_REQUEST:
+        if self.request is RequestKind.USER_REQUEST:
             message += "; the user may buy the app"
-    return Decision(target, Outcome.REFUSED, reason, message, invite_url=invite)
+        return Decision(target, Outcome.REFUSED, Reason.NO_SEAT, message)
+
+
+def _not_on_list(target: Target) -> Decision:
+    return Decision(target, Outcome.REFUSED, Reason.NOT_ON_LIST,
+                    f"{target.kind} `{target.id}` is on no account's distribution list for this app")  # fmt: skip
 
 
 _FROM = {Reason.RESERVED: "from `{}` (reserved)", Reason.ON_LIST: "from `{}` (on list)"}
