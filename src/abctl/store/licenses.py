@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,7 @@ from abctl.store.rows import license_from_row
 from abctl.timeutil import to_iso
 
 LIVE_STATES = (LicenseState.PENDING, LicenseState.ACTIVE, LicenseState.REVOKING)
+_LIVE = ", ".join(f"'{state}'" for state in LIVE_STATES)  # as SQL literals
 _SELECT = "SELECT l.*, a.name AS account_name, a.space AS space FROM licenses l JOIN accounts a ON a.id = l.account_id"
 
 
@@ -66,6 +68,29 @@ class LicensesStore(StoreBase):
             wanted = {(TargetKind(kind), target) for kind, target in targets}
             found = [item for item in found if (item.target_kind, item.target_id) in wanted]
         return found
+
+    def held_licenses(
+        self, space: str, adam_id: str, serials: Sequence[str], client_user_ids: Sequence[str], *, delegated: bool
+    ) -> list[tuple[str, str, int]]:
+        """(target kind, target id, account id) of the live licenses of one app held by these devices or users
+        and paid by the space's accounts, or (`delegated`, R21) by the default space's for a device or user of
+        the space: what planning needs to give no second license, in one query (each target list is one JSON
+        array parameter)."""
+        lent = (
+            " OR (a.space = 'default' AND CASE l.target_kind WHEN 'device'"
+            " THEN EXISTS (SELECT 1 FROM devices WHERE serial = l.target_id AND space = :space)"
+            " ELSE EXISTS (SELECT 1 FROM users WHERE client_user_id = l.target_id AND space = :space) END)"
+        )
+        sql = (
+            "SELECT l.target_kind, l.target_id, l.account_id FROM licenses l JOIN accounts a ON a.id = l.account_id"
+            f" WHERE l.adam_id = :adam_id AND l.state IN ({_LIVE})"
+            f" AND (a.space = :space{lent if delegated else ''}) AND ("
+            " (l.target_kind = 'device' AND l.target_id IN (SELECT value FROM json_each(:serials)))"
+            " OR (l.target_kind = 'user' AND l.target_id IN (SELECT value FROM json_each(:users))))"
+        )
+        params = {"adam_id": adam_id, "space": space, "serials": json.dumps(list(serials)),
+                  "users": json.dumps(list(client_user_ids))}  # fmt: skip
+        return self.db.conn.execute(sql, params).fetchall()
 
     def get_licenses(self, ids: Sequence[int]) -> list[License]:
         if not ids:

@@ -5,12 +5,13 @@ several writes in one `transaction()`).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from abctl.store.base import CHUNK, StoreBase, chunks, marks
+from abctl.store.base import StoreBase, chunks, marks
 from abctl.store.rows import when
 from abctl.timeutil import from_iso, to_iso
 
@@ -61,14 +62,12 @@ class UsersStore(StoreBase):
         return None if row is None else _user(row)
 
     def users_by_id(self, client_user_ids: Iterable[str] | None = None) -> dict[str, UserRecord]:
-        """Users by id: the ones asked for, or every user (imports compare a whole file against this)."""
+        """Users by id: the ones asked for (in one query, the ids as one JSON array parameter), or every user
+        (imports compare a whole file against this)."""
         if client_user_ids is None:
             return {row["client_user_id"]: _user(row) for row in self._all("SELECT * FROM users")}
-        found: dict[str, UserRecord] = {}
-        for chunk in chunks(sorted(set(client_user_ids))):
-            sql = f"SELECT * FROM users WHERE client_user_id IN ({marks(chunk)})"
-            found.update({row["client_user_id"]: _user(row) for row in self._all(sql, tuple(chunk))})
-        return found
+        sql = "SELECT u.* FROM json_each(?) j JOIN users u ON u.client_user_id = j.value"
+        return {row["client_user_id"]: _user(row) for row in self._all(sql, (_ids(sorted(set(client_user_ids))),))}
 
     def user_places(self) -> dict[str, tuple[str, str]]:
         """Every user's (space, state) by id, without the rest of the record: what an import checks a file's
@@ -114,13 +113,11 @@ class UsersStore(StoreBase):
             "SELECT u.account_id, a.name AS account, u.client_user_id, u.status, u.invite_code, u.synced_at"
             " FROM apple_users u JOIN accounts a ON a.id = u.account_id"
         )
-        rows: list[dict[str, Any]] = []
         if client_user_ids is None:
             rows = self._all(sql + " ORDER BY a.space, a.priority")
         else:
-            for chunk in chunks(sorted(set(client_user_ids))):
-                where = f" WHERE u.client_user_id IN ({marks(chunk)}) ORDER BY a.space, a.priority"
-                rows.extend(self._all(sql + where, tuple(chunk)))
+            where = " WHERE u.client_user_id IN (SELECT value FROM json_each(?)) ORDER BY a.space, a.priority"
+            rows = self._all(sql + where, (_ids(client_user_ids),))
         found: dict[str, list[AppleStatus]] = {}
         for row in rows:
             found.setdefault(row["client_user_id"], []).append(
@@ -205,20 +202,19 @@ class UsersStore(StoreBase):
         return found
 
     def group_sets(self, client_user_ids: Iterable[str]) -> dict[str, frozenset[str]]:
-        """Each user's explicit groups as a set, for planning. Users with the same groups share one set, and a
-        large request scans the table once instead of many IN lists."""
-        wanted = set(client_user_ids)
-        sql = "SELECT client_user_id, group_concat(group_name, char(31)) FROM group_members"
-        if len(wanted) > 10 * CHUNK:
-            pairs = self.db.conn.execute(sql + " GROUP BY client_user_id").fetchall()
-        else:
-            pairs = []
-            for chunk in chunks(sorted(wanted)):
-                where = f" WHERE client_user_id IN ({marks(chunk)}) GROUP BY client_user_id"
-                pairs.extend(self.db.conn.execute(sql + where, tuple(chunk)))
+        """Each user's explicit groups as a set, for planning, in one query (the ids as one JSON array
+        parameter). Users with the same groups share one set."""
+        sql = (
+            "SELECT client_user_id, group_concat(group_name, char(31)) FROM group_members"
+            " WHERE client_user_id IN (SELECT value FROM json_each(?)) GROUP BY client_user_id"
+        )
         shared: dict[str, frozenset[str]] = {}
         return {
             user: shared.get(names) or shared.setdefault(names, frozenset(names.split("\x1f")))
-            for user, names in pairs
-            if user in wanted
+            for user, names in self.db.conn.execute(sql, (_ids(client_user_ids),))
         }
+
+
+def _ids(client_user_ids: Iterable[str]) -> str:
+    """The ids, each once, as one JSON array: the parameter of `json_each`, whatever the number of ids."""
+    return json.dumps(list(dict.fromkeys(client_user_ids)))

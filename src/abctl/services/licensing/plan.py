@@ -5,7 +5,7 @@ per app, which account pays, which kind of license, or why none can. Executing a
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from abctl.domain.allocation import AllocationPlan, Offer, Policy, RequestKind, Target, license_kind, plan_assignments
@@ -109,9 +109,11 @@ def load_targets(
 
 @dataclass(frozen=True)
 class TargetFacts:
-    """The targets of a request read once, so planning many apps costs one read of the inventory."""
+    """The targets of a request read once, so planning many apps costs one read of the inventory; `holders`
+    are the devices and the users whose licenses of an app count for them (R4, R8: a device's owner too)."""
 
     targets: tuple[Target, ...]
+    holders: tuple[tuple[str, ...], tuple[str, ...]] = ((), ())  # (serials, client user ids)
 
     @classmethod
     def load(
@@ -119,58 +121,64 @@ class TargetFacts:
         invite_link: InviteLink | None = None,
     ) -> TargetFacts:  # fmt: skip
         """`invite_link` (account id, invite code -> URL) names the invite of users Apple has Registered but who
-        have not joined yet (R8). Raises: NotFoundError for devices or users not in the space."""
-        serials = [t for k, t in specs if k is TargetKind.DEVICE]
-        devices = store.device_facts(serials)
-        user_ids = [t for k, t in specs if k is TargetKind.USER]
-        users = store.users_by_id(user_ids)
-        missing = missing_devices(store, serials, devices, space=space) or missing_users(
-            store, user_ids, users, space=space
-        )
+        have not joined yet (R8). One query per fact table, whatever the number of targets. Raises:
+        NotFoundError for devices or users not in the space."""
+        device_kind, user_kind = TargetKind.DEVICE, TargetKind.USER
+        serials = [t for k, t in specs if k is device_kind]
+        devices = store.device_facts(serials) if serials else {}
+        user_ids = [t for k, t in specs if k is user_kind]
+        users = store.users_by_id(user_ids) if user_ids else {}
+        missing = None  # counted first: the full check reads every serial and id twice
+        if len(devices) < len(set(serials)) or any(device.space != space for device in devices.values()):
+            missing = missing_devices(store, serials, devices, space=space)
+        if missing is None and (len(users) < len(set(user_ids)) or any(u.space != space for u in users.values())):
+            missing = missing_users(store, user_ids, users, space=space)
         if missing is not None:
             raise missing
         # R6: a user's own request on their own device is licensed to the user.
         personal = request is RequestKind.USER_REQUEST
         owners = {d.owner for d in devices.values() if personal and d.owner and not d.shared_ipad}
-        owner_users = store.users_by_id(owners - set(user_ids))
+        owner_users = store.users_by_id(owners - set(user_ids)) if owners else {}
         users.update({u: record for u, record in owner_users.items() if record.space == space})
-        people = set(users) | {d.owner for d in devices.values() if d.owner}
-        groups = store.group_sets(people)
+        groups = store.group_sets(users) if users else {}
         statuses = store.apple_statuses(users) if users else {}
+        owned_groups: dict[str | None, frozenset[str]] = {None: frozenset()}  # owners alike share one set
         targets: dict[tuple[TargetKind, str], Target] = {}
         none: frozenset[str] = frozenset()
-        device_kind = TargetKind.DEVICE
         for kind, target in specs:
             if kind is device_kind:
                 device = devices[target]
-                owner = device.owner
+                owner, text = device.owner, device.owner_groups
+                owned = owned_groups.get(text)
+                if owned is None:
+                    owned = owned_groups[text] = frozenset((text or "").split("\x1f"))
                 as_device = Target(kind, target, device.platform, owner, device.shared_ipad, device.state == "active",
-                                   groups.get(owner, none) if owner else none)  # fmt: skip
+                                   owned)  # fmt: skip
                 if not personal or license_kind(as_device, request) is device_kind or owner not in users:
                     targets[(kind, target)] = as_device
                     continue
-                kind, target = TargetKind.USER, owner
+                kind, target = user_kind, owner
             enrollment = {s.account_id: s.status for s in statuses.get(target, [])}
             invites = _invites(statuses.get(target, []), invite_link) if invite_link else {}
             targets[(kind, target)] = Target(kind, target, active=users[target].state == "active",
                                              groups=groups.get(target, none), enrollment=enrollment,
                                              invite_urls=invites)  # fmt: skip
-        return cls(tuple(targets.values()))
+        found = tuple(targets.values())
+        holders = [t.id for t in found if t.kind is user_kind]
+        holders += [t.owner for t in found if t.kind is device_kind and t.owner and not t.shared_ipad]
+        return cls(found, (tuple(t.id for t in found if t.kind is device_kind), tuple(dict.fromkeys(holders))))
 
     def for_app(self, store: Store, space: str, adam_id: str, only: Iterable[TargetSpec] | None = None) -> list[Target]:
         """The targets (or `only` those, in that order) with the licenses each already holds for this app (R4,
-        R8: no second license)."""
+        R8: no second license), read in one query."""
         targets = list(self.targets)
         if only is not None:
             by_key = {(t.kind, t.id): t for t in targets}
             targets = [by_key[spec] for spec in only if spec in by_key]
+        delegated = space != DEFAULT_SPACE and store.is_delegated(space, adam_id)  # R21: the default space's count
         held: dict[tuple[str, str], set[tuple[int, str]]] = {}
-        licenses = store.find_licenses(space=space, adam_id=adam_id)
-        if space != DEFAULT_SPACE and store.is_delegated(space, adam_id):  # R21: the default space's licenses count
-            licenses += store.delegated_licenses(space, adam_id=adam_id)
-        for item in licenses:
-            key = (str(item.target_kind), item.target_id)
-            held.setdefault(key, set()).add((item.account_id, str(item.target_kind)))
+        for kind, target, account_id in store.held_licenses(space, adam_id, *self.holders, delegated=delegated):
+            held.setdefault((kind, target), set()).add((account_id, kind))
         if not held:
             return targets
         return [_with_held(target, held) for target in targets]
@@ -191,7 +199,7 @@ def _with_held(target: Target, held: dict[tuple[str, str], set[tuple[int, str]]]
     have = held.get((str(target.kind), target.id), set())
     if target.kind is TargetKind.DEVICE and target.owner and not target.shared_ipad:
         have = have | held.get((str(TargetKind.USER), target.owner), set())
-    return replace(target, held=frozenset(have)) if have else target
+    return target._replace(held=frozenset(have)) if have else target
 
 
 @dataclass(frozen=True)
