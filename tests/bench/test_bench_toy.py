@@ -40,6 +40,19 @@ def test_planning_benchmark_at_toy_size() -> None:
     # reservations first (1%), then the students' account (a quarter), then everyone's (a half); the rest refused
     assert figures["by_account"] == {"acct3": 10, "acct1": 250, "acct2": 500, "no_seat": 240}
     assert figures["decisions"] == 1_000
+    # the fresh processes: every row in json, the counted summary for people
+    assert figures["json_rows"] == 1_000
+    assert figures["table"] == (
+        "Assign 500000001: plan (dry run: nothing sent): 1,000 rows, counted\n"
+        "App        Account  Result   Rows\n"
+        "---------  -------  -------  ----\n"
+        "500000001  acct3    planned    10\n"
+        "500000001  acct1    planned   250\n"
+        "500000001  acct2    planned   500\n"
+        "500000001           refused   240\n"
+        "1,000 rows in 4 group(s); -o wide, json or csv lists every row.\n"
+    )
+    assert figures["process_json_seconds"] > 0 and figures["process_table_seconds"] > 0
 
 
 def test_startup_benchmark_at_toy_size() -> None:
