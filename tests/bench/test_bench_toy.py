@@ -36,7 +36,7 @@ def test_sync_benchmark_at_toy_size() -> None:
 
 
 def test_planning_benchmark_at_toy_size() -> None:
-    figures = load("bench_planning").run(targets=1_000, repeat=1, quiet=True)
+    figures = load("bench_planning").run(targets=1_000, repeat=1, quiet=True, processes=True)
     # reservations first (1%), then the students' account (a quarter), then everyone's (a half); the rest refused
     assert figures["by_account"] == {"acct3": 10, "acct1": 250, "acct2": 500, "no_seat": 240}
     assert figures["decisions"] == 1_000
