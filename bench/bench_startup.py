@@ -4,6 +4,8 @@ Bounds: `abctl --version` under 4x `python -c pass`; `abctl --help` and `abctl t
 `sqlite-utils --help`; `abctl spaces list` and `abctl tokens list` on a small database at or below 1.0x
 `sqlite-utils tables` on the same file. Every command runs in a fresh process; the commands of one comparison
 take turns (abctl, peer, abctl, peer...) so that the machine's load weighs on both alike, and the median is kept.
+The CPU time (user + system) of each run is measured too; its ratio is printed beside the wall-clock one, as
+the machine's other load changes it least.
 Also printed: how many modules each abctl command loads, and which of httpx, sqlite_utils, pydantic.
 
 Every module is loaded from cached bytecode, as after `pip install` (which compiles each package it installs):
@@ -79,21 +81,31 @@ def small_database(folder: Path) -> Path:
     return db
 
 
-def timed(command: list[str], env: dict[str, str]) -> float:
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall seconds of one run, and the CPU seconds (user + system) the process used."""
     started = time.perf_counter()
-    subprocess.run(command, capture_output=True, check=True, timeout=60, env=env)
-    return time.perf_counter() - started
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    _, status, usage = os.wait4(process.pid, 0)
+    wall = time.perf_counter() - started
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return wall, usage.ru_utime + usage.ru_stime
 
 
-def side_by_side(commands: dict[str, list[str]], repeat: int, env: dict[str, str]) -> dict[str, float]:
-    """Median seconds of each command, the commands taking turns (after one warm-up round for the file cache)."""
-    times: dict[str, list[float]] = {label: [] for label in commands}
+def side_by_side(commands: dict[str, list[str]], repeat: int, env: dict[str, str]) -> dict[str, tuple[float, float]]:
+    """Median wall and CPU seconds of each command, the commands taking turns (after one warm-up round for the file
+    cache and the bytecode). CPU time is what the machine's other load changes least."""
+    times: dict[str, list[tuple[float, float]]] = {label: [] for label in commands}
     for round_ in range(repeat + 1):
         for label, command in commands.items():
-            seconds = timed(command, env)
+            measured = timed(command, env)
             if round_:
-                times[label].append(seconds)
-    return {label: statistics.median(values) for label, values in times.items()}
+                times[label].append(measured)
+    return {
+        label: (statistics.median(w for w, _ in values), statistics.median(c for _, c in values))
+        for label, values in times.items()
+    }
 
 
 def imported(args: list[str], env: dict[str, str]) -> tuple[int, list[str]]:
@@ -136,9 +148,11 @@ def run(repeat: int, *, bytecode: bool = True) -> dict[str, dict[str, Any]]:
         for args, peer, bound in COMPARISONS:
             label = "abctl " + " ".join(args)
             modules, heavy = imported(args, env)
+            (wall, cpu), (peer_wall, peer_cpu) = medians[label], medians[peer]
             figures[label] = {
-                "seconds": medians[label], "peer": peer, "peer_seconds": medians[peer],
-                "ratio": medians[label] / medians[peer], "bound": bound, "modules": modules, "heavy": heavy,
+                "seconds": wall, "peer": peer, "peer_seconds": peer_wall, "ratio": wall / peer_wall,
+                "cpu_seconds": cpu, "peer_cpu_seconds": peer_cpu, "cpu_ratio": cpu / peer_cpu,
+                "bound": bound, "modules": modules, "heavy": heavy,
             }  # fmt: skip
         return figures
 
@@ -156,7 +170,7 @@ def main() -> None:
         verdict = "met" if f["ratio"] <= f["bound"] else "NOT MET"
         heavy = ", ".join(f["heavy"]) or "none"
         print(f"{label:<18} {f['seconds'] * 1000:6.1f} ms  {f['ratio']:4.2f} x {f['peer']:<22} "
-              f"({f['peer_seconds'] * 1000:6.1f} ms; bound {f['bound']:.1f}x: {verdict})  "
+              f"({f['peer_seconds'] * 1000:6.1f} ms; bound {f['bound']:.1f}x: {verdict}; CPU {f['cpu_ratio']:4.2f} x)  "
               f"{f['modules']} modules; of {', '.join(HEAVY)}: {heavy}")  # fmt: skip
 
 

@@ -62,7 +62,7 @@ def test_startup_benchmark_at_toy_size() -> None:
     assert [figures[label]["peer"] for label in figures] == ["python -c pass", "sqlite-utils --help",
                                                              "sqlite-utils --help", "sqlite-utils tables DB",
                                                              "sqlite-utils tables DB"]  # fmt: skip
-    assert all(f["seconds"] > 0 and f["ratio"] > 0 for f in figures.values())
+    assert all(f["seconds"] > 0 and f["ratio"] > 0 and f["cpu_ratio"] > 0 for f in figures.values())
     assert figures["abctl --version"]["heavy"] == figures["abctl --help"]["heavy"] == []
     assert (
         "httpx" not in figures["abctl spaces list"]["heavy"] and "pydantic" not in figures["abctl tokens list"]["heavy"]
