@@ -110,3 +110,28 @@ def test_a_read_command_on_an_up_to_date_database_loads_no_migration_no_apple_mo
         modules & {"sqlite_utils", "abctl.store.migrations", "abctl.models.apple", "abctl.models.ledger", "httpx"}
         == set()
     )
+
+
+def test_typer_loads_without_subprocess_until_it_is_used() -> None:
+    modules = loaded("--help")
+    assert "typer.main" in modules and "subprocess" not in modules
+
+
+DEFERRING = """
+import sys
+sys.path.insert(0, sys.argv[1])
+from abctl.__main__ import import_deferring
+import_deferring("probe", ("colorsys",))
+import probe
+print("colorsys" in sys.modules, type(probe.colorsys).__name__, probe.hue())
+import colorsys
+print("colorsys" in sys.modules, colorsys is sys.modules["colorsys"], type(colorsys).__name__, probe.hue())
+"""
+
+
+def test_a_deferred_module_is_loaded_on_first_use_and_is_the_real_one_afterwards(tmp_path: Path) -> None:
+    (tmp_path / "probe.py").write_text("import colorsys\n\n\ndef hue():\n    return colorsys.rgb_to_hsv(1, 0, 0)[0]\n")
+    completed = subprocess.run(
+        [sys.executable, "-c", DEFERRING, str(tmp_path)], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert completed.stdout.splitlines() == ["False Deferred 0.0", "True True module 0.0"]
