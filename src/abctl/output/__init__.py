@@ -3,21 +3,18 @@
 Stdout carries only data; every message, warning and progress bar goes to stderr. Machine formats use the
 same snake_case keys and keep ISO-8601 times. Tables fit the terminal without cutting an identifier (see
 abctl.output.layout); `-o wide` draws every column on one line per row. rich is imported only when something
-is drawn with colour or a message is printed (startup speed), never at import.
+is drawn with colour or a message is printed (startup speed), never at import; the table drawing, json and csv
+when rows are printed.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import json
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, TextIO
 
-import abctl.output.tables as tables
 from abctl import interrupt
 from abctl.output.columns import LEVEL_STYLES, Column, Format
 from abctl.output.values import csv_value, human_value, machine_value
@@ -163,6 +160,10 @@ class Renderer:
         if outcome and self.quiet:
             self._chosen(columns)
             return
+        import json  # here, as csv and the table drawing: what a help screen never needs
+
+        import abctl.output.tables as tables
+
         chosen = self._chosen(columns)
         keys = [column.key for column in chosen]
         if self.fmt is Format.JSON:
@@ -172,6 +173,9 @@ class Renderer:
             lines = [json.dumps({k: machine_value(row.get(k)) for k in keys}, ensure_ascii=False) for row in rows]
             self._write("".join(line + "\n" for line in lines))
         elif self.fmt is Format.CSV:
+            import csv
+            import io
+
             buffer = io.StringIO()
             writer = csv.DictWriter(buffer, fieldnames=keys, lineterminator="\n", extrasaction="ignore")
             writer.writeheader()
@@ -191,6 +195,10 @@ class Renderer:
 
     def record(self, record: Mapping[str, Any], columns: Sequence[Column], *, title: str | None = None) -> None:
         """Print one object: label and value lines for people, an object in json/jsonl, one row in csv."""
+        import json
+
+        import abctl.output.tables as tables
+
         chosen = self._chosen(columns) if self.selected else list(columns)  # one object: every field fits
         if self.fmt is Format.JSON:
             data = {column.key: machine_value(record.get(column.key)) for column in chosen}
