@@ -23,7 +23,7 @@ import typer.core
 import typer.main
 from typer.models import TyperInfo
 
-from abctl.cli import coercion, completion, help_format
+from abctl.cli import coercion, completion, help_format, lazy_group
 from abctl.cli.placement import place_global_options
 from abctl.config import APPLE_API_URL, EnvVars
 from abctl.output.columns import Format
@@ -131,7 +131,8 @@ class AbctlTyperGroup(typer.core.TyperGroup):
 
 
 def load_command(name: str) -> typer.core.TyperCommand:
-    """Build the click command of `name` from its module's Typer app, as `add_typer` would."""
+    """Build the click command of `name` from its module's Typer app, as `add_typer` would (a group's
+    subcommands are built when first asked for: abctl.cli.lazy_group)."""
     module = importlib.import_module(module_of(name))
     sub: typer.Typer = module.app
     settings: dict[str, Any] = {
@@ -141,6 +142,8 @@ def load_command(name: str) -> typer.core.TyperCommand:
     commands = sub.registered_commands
     if len(commands) == 1 and commands[0].name == name and not sub.registered_groups and not sub.registered_callback:
         command = typer.main.get_command_from_info(commands[0], **settings)
+    elif lazy_group.is_plain(sub):
+        command = lazy_group.lazy_group(sub, name, suggest_commands=app.suggest_commands, **settings)
     else:
         command = typer.main.get_group_from_info(
             TyperInfo(sub, name=name), suggest_commands=app.suggest_commands, **settings
