@@ -163,17 +163,12 @@ def _send(
 ) -> tuple[SettledWrite, list[int]]:
     """Commit the pending licenses (or reuse `license_ids`, one per asset x target in order) and the intent, send
     the call, wait for its event."""
-    from abctl.store.licenses import NewLicense
-
     kind = batch.target_kind
-    ids = license_ids if license_ids is not None else rt.store.insert_pending_licenses(
-        [
-            NewLicense(account.id, adam_id, pricing, kind, target, str(source), platforms.get(target))
-            for adam_id, pricing in batch.assets
-            for target in batch.targets
-        ],
-        now=rt.now(),
-    )  # fmt: skip
+    if license_ids is None:
+        targets = [(target, platforms.get(target)) for target in batch.targets]
+        ids = rt.store.insert_pending_grid(account.id, batch.assets, kind, targets, str(source), now=rt.now())
+    else:
+        ids = license_ids
     payload = {
         "assets": [list(asset) for asset in batch.assets],
         "target_kind": str(kind),
@@ -229,37 +224,40 @@ def _record(
     reasons: dict[OutcomeKey, str],
     account: str,
 ) -> None:
+    """Record one call's outcome per app and target, its license states and the seats it moved, in one
+    transaction (a few statements, whatever the number of licenses)."""
     store, event_id, kind = rt.store, settled.sent.event_id, batch.target_kind
     pairs = [(adam_id, pricing, target) for adam_id, pricing in batch.assets for target in batch.targets]
     ok: list[int] = []
+    failed: dict[str, list[int]] = {}  # detail -> license ids
     seats: Counter[Asset] = Counter()
+    pending = settled.state == "pending"
+    error = settled.sent.error
+    kind_text = str(kind)
     for license_id, (adam_id, pricing, target) in zip(ids, pairs, strict=True):
-        key = (adam_id, str(kind), target)
-        failure = _failure(settled, adam_id, kind, target)
-        if settled.state == "pending":
+        key = (adam_id, kind_text, target)
+        failure = _failure(settled, adam_id, kind, target) if settled.failures else None
+        if pending:
             result, reason = "pending", "Apple has not finished; run: abctl events wait"
-        elif failure is not None or settled.sent.error is not None:
-            error = settled.sent.error
+        elif failure is not None or error is not None:
             message = failure.error_message if failure else (error.message if error else "")
             number = failure.error_number if failure else None
-            store.set_license_state(
-                [license_id],
-                LicenseState.FAILED,
-                event_id=event_id,
-                detail=f"{number}: {message}" if number else message,
-            )
+            failed.setdefault(f"{number}: {message}" if number else message, []).append(license_id)
             result, reason = "failed", f"Apple: {message}"
         else:
             ok.append(license_id)
             seats[(adam_id, pricing)] += 1
             result, reason = "assigned", reasons[key]
-        outcomes[key] = TargetOutcome(adam_id, str(kind), target, account, str(kind), result, reason, event_id)
-    if ok:
-        store.set_license_state(ok, LicenseState.ACTIVE, event_id=event_id)
-    if settled.state != "pending":
-        # Apple's counts move with the event; mirror them so usage is right before the next sync.
-        for (adam_id, pricing), count in seats.items():
-            store.adjust_assigned(settled.sent.account.id, adam_id, pricing, count)
+        outcomes[key] = TargetOutcome(adam_id, kind_text, target, account, kind_text, result, reason, event_id)
+    with store.transaction():
+        for detail, failed_ids in failed.items():
+            store.set_license_state(failed_ids, LicenseState.FAILED, event_id=event_id, detail=detail)
+        if ok:
+            store.set_license_state(ok, LicenseState.ACTIVE, event_id=event_id)
+        if not pending:
+            # Apple's counts move with the event; mirror them so usage is right before the next sync.
+            for (adam_id, pricing), count in seats.items():
+                store.adjust_assigned(settled.sent.account.id, adam_id, pricing, count)
 
 
 def _log(rt: Runtime, space: str, outcomes: Iterable[TargetOutcome]) -> None:
