@@ -83,6 +83,12 @@ def test_assign_benchmark_at_toy_size() -> None:
     one, many = figures["one_app"], figures["many_apps"]
     assert (one["associate"], one["ceiling"], one["licenses_on_apple"]) == (3, 3, 2_500)  # 1 app x 3 x 1,000 serials
     assert (many["associate"], many["ceiling"], many["licenses_on_apple"]) == (2, 2, 2_500 + 30 * 100)  # 25 + 5 apps
+    # local work is the wall time less the clocked waits for Apple (at least the two associate calls' answers)
+    assert 0 < many["apple_wait"] < many["seconds"] and many["local"] == many["seconds"] - many["apple_wait"]
+    assert many["cpu"] > 0
+    # 3,000 rows: counted per app, account and result; the full rows only with -o wide/json/csv
+    assert "3,000 rows in 30 group(s); -o wide, json or csv lists every row." in many["output"]
+    assert "Bench App 29  bench1   assigned   100\n" in many["output"]
 
 
 def test_rate_scope_benchmark_at_toy_size() -> None:
