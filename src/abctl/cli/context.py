@@ -68,13 +68,14 @@ class AppContext:
         return self._store
 
     def client_factory(self) -> Callable[[SToken], AppsBooksClient]:
-        """A function that builds an Apple client for one token, with this run's URL, transport and tracing."""
-        from abctl.apple.client import AppsBooksClient
-
+        """A function that builds an Apple client for one token, with this run's URL, transport and tracing (httpx
+        is imported when the first client is built: a dry run never builds one)."""
         trace = self.renderer.detail if not self.settings.debug_http else self.renderer.info
         tracer = trace if (self.settings.debug_http or self.renderer.verbose) else None
 
         def build(token: SToken) -> AppsBooksClient:
+            from abctl.apple.client import AppsBooksClient
+
             kwargs: dict[str, Any] = {"base_url": self.settings.api_url, "trace": tracer}
             kwargs["limiter"] = self.rate_budgets().limiter(token.org_name)
             if self.overrides.transport is not None:
