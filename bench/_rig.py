@@ -106,7 +106,7 @@ class Rig:
 
 
 def fresh_process(argv: list[str], env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Run a command to its end: (wall seconds, peak resident memory in bytes, from the kernel's accounting)."""
+    """Run a command to its end: (wall seconds, peak resident memory in bytes)."""
     measured = measure_process(argv, env)
     return measured.seconds, measured.peak_rss
 
@@ -120,17 +120,37 @@ class Measured:
     peak_rss: int
 
 
+# Runs the command as its own child and reports that child's cost. The kernel counts in a process's peak RSS the
+# memory it had before exec, and a process started from the benchmark (fork or vfork) had the benchmark's, which
+# may be gigabytes after an in-process run; a child of this small launcher starts from the launcher's ~10 MiB.
+_LAUNCHER = """
+import json, os, sys, time
+started = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execvp(sys.argv[2], sys.argv[2:])
+    finally:
+        os._exit(127)
+_, status, usage = os.wait4(pid, 0)
+seconds = time.perf_counter() - started
+with open(sys.argv[1], "w") as report:
+    json.dump([seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024], report)
+sys.exit(os.waitstatus_to_exitcode(status) & 0xFF)
+"""
+
+
 def measure_process(argv: list[str], env: dict[str, str] | None = None) -> Measured:
-    """Run a command to its end and return its wall time, its own CPU time and its peak RSS (os.wait4)."""
-    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: a chatty child cannot block on it
-        started = time.perf_counter()
-        child = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, stderr=errors)
-        _, status, usage = os.wait4(child.pid, 0)
-        seconds = time.perf_counter() - started
-        child.returncode = os.waitstatus_to_exitcode(status)
-        errors.seek(0)
-        assert child.returncode == 0, f"{' '.join(argv)} -> {child.returncode}\n{errors.read().decode()}"
-    return Measured(seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss * 1024)  # Linux reports KiB
+    """Run a command to its end and return its wall time, its own CPU time (user + system) and its peak RSS, from
+    the kernel's accounting (os.wait4, Linux reports KiB), through _LAUNCHER."""
+    with tempfile.TemporaryDirectory() as folder:
+        report, errors_path = Path(folder) / "report.json", Path(folder) / "errors"
+        with errors_path.open("wb") as errors:  # a file, not a pipe: a chatty child cannot block on it
+            code = subprocess.call([sys.executable, "-c", _LAUNCHER, str(report), *argv], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=errors)  # fmt: skip
+        assert code == 0, f"{' '.join(argv)} -> {code}\n{errors_path.read_text()}"
+        seconds, cpu, peak = json.loads(report.read_text())
+    return Measured(seconds, cpu, peak)
 
 
 @contextmanager

@@ -142,3 +142,17 @@ def test_growth_factor_is_per_tenfold() -> None:
     assert bench.growth((10, 1.0), (100, 10.0)) == 10.0
     assert round(bench.growth((10, 1.0), (1_000, 400.0)), 6) == 20.0  # 400x over 100x: 20 per 10x
     assert [bench.verdict(f) for f in (5.0, 10.0, 12.0, 12.5)] == ["sub-linear", "linear", "linear", "WORSE"]
+
+
+def test_a_fresh_process_peak_rss_is_its_own_not_the_benchmarks() -> None:
+    rig = load("_rig")
+    held = bytearray(300 * 2**20)  # the benchmark's process after an in-process run
+    for page in range(0, len(held), 4096):
+        held[page] = 1
+    small = rig.measure_process([sys.executable, "-c", "pass"])
+    large = rig.measure_process(
+        [sys.executable, "-c", "b = bytearray(150 * 2**20)\nfor i in range(0, len(b), 4096): b[i] = 1"]
+    )
+    del held
+    assert small.peak_rss < 100 * 2**20 < 150 * 2**20 < large.peak_rss < 250 * 2**20
+    assert small.cpu_seconds > 0 and small.seconds > 0
