@@ -21,7 +21,7 @@ WRITTEN_BY_KEY = "schema_written_by"  # settings key: the abctl version that app
 FIRST_MIGRATION = "m001_initial"
 MIGRATIONS_TABLE = "_sqlite_migrations"  # sqlite-utils' record of applied migrations, one set per name
 MIGRATION_SET = "abctl"
-# The names of abctl.store.migrations, in order (tests/store/test_migrations.py checks that they are the same).
+# The names of abctl.store.migrations, in order (tests/store/test_light_open.py checks that they are the same).
 KNOWN_MIGRATIONS = (
     "m001_initial",
     "m002_add_delegations",
