@@ -3,6 +3,7 @@ restart announced after the abandoned walk's pages, a failing callback failing t
 
 import re
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -101,3 +102,32 @@ def test_without_callbacks_no_thread_is_started() -> None:
     before = threading.active_count()
     pages = read_pages(lambda index: page(index or 0, 1), what="assets")
     assert (len(pages), threading.active_count()) == (1, before)
+
+
+def test_the_walk_waits_for_room_when_storing_falls_behind() -> None:
+    """While the first page's storing is held up, the walk reads at most PAGES_WAITING pages ahead (plus those in
+    flight) instead of every page: memory stays bounded whatever the database's speed."""
+    from abctl.apple.pagination import MAX_PAGES_IN_FLIGHT, PAGES_WAITING
+
+    fetched: list[int] = []
+    stored: list[int] = []
+    storing_may_go = threading.Event()
+
+    def fetch(index: int | None) -> dict[str, Any]:
+        fetched.append(index or 0)
+        return page(index or 0, 60)
+
+    def store(handed: Any) -> None:
+        storing_may_go.wait(10)
+        stored.append(handed["currentPageIndex"])
+
+    walk = threading.Thread(target=lambda: read_pages(fetch, what="assignments", on_data=store))
+    walk.start()
+    deadline = time.monotonic() + 10
+    while len(fetched) <= PAGES_WAITING and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.3)  # time enough to read all 60 pages, were nothing holding the walk back
+    assert PAGES_WAITING < len(fetched) <= 1 + PAGES_WAITING + MAX_PAGES_IN_FLIGHT
+    storing_may_go.set()
+    walk.join(10)
+    assert sorted(stored) == list(range(60)) and sorted(fetched) == list(range(60))

@@ -10,6 +10,7 @@ says that the pages handed over so far belong to an abandoned walk.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, MutableMapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Protocol, TypeVar
@@ -18,6 +19,7 @@ from abctl import interrupt
 from abctl.errors import PageOutOfRangeError, VersionChangedError
 
 MAX_PAGES_IN_FLIGHT = 5
+PAGES_WAITING = 16  # read but not stored yet, at most (about 6 MiB of assignments)
 
 Page = MutableMapping[str, Any]  # `on_data` may drop records it has stored
 FetchPage = Callable[[int | None], Page]  # None: the first page, asked for without pageIndex
@@ -73,17 +75,29 @@ def read_pages(
 
 class _Handoff:
     """Runs `on_data` and `on_restart` in order on one thread of their own, so storing a page never holds up
-    asking Apple for the next ones; the walk waits for them only at its end (and stops early if one fails)."""
+    asking Apple for the next ones; the walk waits for them only at its end (and stops early if one fails).
+    At most PAGES_WAITING pages wait to be stored: when storing falls behind (a busy disk, other accounts' pages
+    taking the database lock), the walk waits for room instead of holding every page it read in memory."""
 
     def __init__(self, on_data: OnData | None, on_restart: Callable[[], None] | None) -> None:
         self._on_data = on_data
         self._on_restart = on_restart
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="abctl-ingest") if on_data else None
         self._futures: list[Future[None]] = []
+        self._room = threading.BoundedSemaphore(PAGES_WAITING)
 
     def data(self, page: Page) -> None:
         if self._pool is not None and self._on_data is not None:
-            self._futures.append(self._pool.submit(self._on_data, page))
+            while not self._room.acquire(timeout=0.1):
+                if interrupt.requested() or self.failure() is not None:
+                    return  # the walk is stopping: this page will not be stored
+            self._futures.append(self._pool.submit(self._store, self._on_data, page))
+
+    def _store(self, on_data: OnData, page: Page) -> None:
+        try:
+            on_data(page)
+        finally:
+            self._room.release()
 
     def restart(self) -> None:
         if self._pool is not None and self._on_restart is not None:
