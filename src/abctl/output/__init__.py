@@ -163,12 +163,13 @@ class Renderer:
         import json  # here, as csv and the table drawing: what a help screen never needs
 
         import abctl.output.tables as tables
+        from abctl.output.json_text import json_listing
 
         chosen = self._chosen(columns)
         keys = [column.key for column in chosen]
         if self.fmt is Format.JSON:
             data = [{key: machine_value(row.get(key)) for key in keys} for row in rows]
-            self._write(json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+            self._write(json_listing(data) + "\n")
         elif self.fmt is Format.JSONL:
             lines = [json.dumps({k: machine_value(row.get(k)) for k in keys}, ensure_ascii=False) for row in rows]
             self._write("".join(line + "\n" for line in lines))

@@ -1,0 +1,35 @@
+"""`-o json` listings are written by the C encoder one object at a time (abctl.output.json_text): the text must be
+exactly what `json.dumps(rows, indent=2, ensure_ascii=False)` writes."""
+
+import json
+import random
+
+import pytest
+
+from abctl.output.json_text import json_listing
+
+VALUES = [None, True, False, 0, -7, 10**20, 1.5, -0.0, 1e-7, "", "plain", 'quote " and \\ back', "line\nbreak\ttab",
+          "ünïcödé ☃ 😀", "\x00\x1f control", "2026-12-01T10:00:00Z"]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        [],
+        [{}],
+        [{"a": 1}, {}],
+        [{"a": [1, "x"]}],  # nested: the standard way
+        [{"a": {"b": None}}],
+        [{"name": "Pocket Planetarium", "adam_id": "1000000001", "count": 3, "share": 0.25, "event_id": None}],
+    ],
+)
+def test_the_same_text_as_the_indenting_encoder(rows: list[dict[str, object]]) -> None:
+    assert json_listing(rows) == json.dumps(rows, indent=2, ensure_ascii=False)
+
+
+def test_a_thousand_rows_of_every_kind_of_value() -> None:
+    pick = random.Random(19).choice
+    rows = [{f"key_{k}": pick(VALUES) for k in range(6)} for _ in range(1_000)]
+    text = json_listing(rows)
+    assert text == json.dumps(rows, indent=2, ensure_ascii=False)
+    assert json.loads(text) == rows
