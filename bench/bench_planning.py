@@ -84,11 +84,13 @@ def build(path: Path, targets: int) -> None:
         conn.execute("ANALYZE")
 
 
-def timed(label: str, repeat: int, call: Callable[[], object], *, bound: float, quiet: bool) -> float:
+def timed(label: str, repeat: int, call: Callable[[], object], *, bound: float, quiet: bool,
+          results: dict[str, Any]) -> float:  # fmt: skip
     """Median seconds of `call` over `repeat` runs after one warm-up, each run from a collected heap with the
-    previous run's result freed; printed with the best and the ratio to `bound` unless `quiet`."""
+    previous run's `results` freed (untimed); printed with the best and the ratio to `bound` unless `quiet`."""
     times = []
     for round_ in range(repeat + 1):
+        results.clear()
         gc.collect()
         started = time.perf_counter()
         call()
@@ -137,7 +139,6 @@ def run(*, targets: int = 100_000, repeat: int = 5, quiet: bool = False, process
             result: dict[str, Any] = {}
 
             def full() -> None:
-                result.clear()
                 result["plans"] = plan_apps(rt, "default", [APP], specs, RequestKind.REQUIRED)
 
             facts = TargetFacts.load(store, "default", specs, RequestKind.REQUIRED)
@@ -145,18 +146,18 @@ def run(*, targets: int = 100_000, repeat: int = 5, quiet: bool = False, process
             loaded = facts.for_app(store, "default", APP)
 
             def domain_only() -> None:
-                result.pop("rules", None)
                 with cyclic_gc_paused():  # as plan_apps runs them
                     result["rules"] = plan_assignments(offers, loaded, RequestKind.REQUIRED)
 
             full_seconds = timed(f"plan {targets:,} targets (database reads + rules)", repeat, full, bound=1.0,
-                                 quiet=quiet)  # fmt: skip
-            domain_seconds = timed(f"plan {targets:,} targets (rules only)", repeat, domain_only, bound=1.0,
-                                   quiet=quiet)  # fmt: skip
+                                 quiet=quiet, results=result)  # fmt: skip
             decisions = result["plans"][0].allocation.decisions
-            by_account = Counter(d.account or str(d.reason) for d in decisions)
+            count, by_account = len(decisions), Counter(d.account or str(d.reason) for d in decisions)
+            del decisions
+            domain_seconds = timed(f"plan {targets:,} targets (rules only)", repeat, domain_only, bound=1.0,
+                                   quiet=quiet, results=result)  # fmt: skip
             result.clear()
-        figures = {"seconds": full_seconds, "domain_seconds": domain_seconds, "decisions": len(decisions),
+        figures = {"seconds": full_seconds, "domain_seconds": domain_seconds, "decisions": count,
                    "by_account": dict(by_account)}  # fmt: skip
         if processes:
             json_seconds, json_out, _ = fresh_process(path, targets, repeat, fmt="json")

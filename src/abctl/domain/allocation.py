@@ -119,9 +119,10 @@ class _Planner:
         self.chains: dict[tuple[object, ...], _Chain] = {}
 
     def decide(self, target: Target) -> Decision:
-        early = self._early(target)
-        if early is not None:
-            return early
+        if target.held or not target.active or not self.candidates:
+            early = self._early(target)
+            if early is not None:
+                return early
         kind = target.kind  # a device gets a device-based license, a user a user-based one (R6)
         person = target.id if kind is TargetKind.USER else target.owner
         if (self.reserved and (kind.value, target.id) in self.reserved) or (person in self.disallowed):

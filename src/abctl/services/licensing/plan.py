@@ -150,18 +150,25 @@ class TargetFacts:
         users.update({u: record for u, record in owner_users.items() if record.space == space})
         groups = store.group_sets(users) if users else {}
         statuses = store.apple_statuses(users) if users else {}
-        owned_groups: dict[str | None, frozenset[str]] = {None: frozenset()}  # owners alike share one set
+        owned_groups = _GroupSets()  # owners alike share one set
+        if not personal and not user_ids:  # devices only, each licensed as a device: one pass
+            asked = tuple(dict.fromkeys(serials))
+            facts = list(map(devices.__getitem__, asked))
+            found = tuple(
+                Target(device_kind, d.serial, d.platform, d.owner, d.shared_ipad, d.state == "active",
+                       owned_groups[d.owner_groups])
+                for d in facts
+            )  # fmt: skip
+            personal_owners = [d.owner for d in facts if d.owner and not d.shared_ipad]  # R8: their user licenses
+            return cls(found, (asked, tuple(dict.fromkeys(personal_owners))))
         targets: dict[tuple[TargetKind, str], Target] = {}
         none: frozenset[str] = frozenset()
         for kind, target in specs:
             if kind is device_kind:
                 device = devices[target]
-                owner, text = device.owner, device.owner_groups
-                owned = owned_groups.get(text)
-                if owned is None:
-                    owned = owned_groups[text] = frozenset((text or "").split("\x1f"))
+                owner = device.owner
                 as_device = Target(kind, target, device.platform, owner, device.shared_ipad, device.state == "active",
-                                   owned)  # fmt: skip
+                                   owned_groups[device.owner_groups])  # fmt: skip
                 if not personal or license_kind(as_device, request) is device_kind or owner not in users:
                     targets[(kind, target)] = as_device
                     continue
@@ -172,9 +179,7 @@ class TargetFacts:
                                              groups=groups.get(target, none), enrollment=enrollment,
                                              invite_urls=invites)  # fmt: skip
         found = tuple(targets.values())
-        holders = [t.id for t in found if t.kind is user_kind]
-        holders += [t.owner for t in found if t.kind is device_kind and t.owner and not t.shared_ipad]
-        return cls(found, (tuple(t.id for t in found if t.kind is device_kind), tuple(dict.fromkeys(holders))))
+        return cls(found, _holders(found))
 
     def for_app(self, store: Store, space: str, adam_id: str, only: Iterable[TargetSpec] | None = None) -> list[Target]:
         """The targets (or `only` those, in that order) with the licenses each already holds for this app (R4,
@@ -190,6 +195,22 @@ class TargetFacts:
         if not held:
             return targets
         return [_with_held(target, held) for target in targets]
+
+
+class _GroupSets(dict[str | None, frozenset[str]]):
+    """Group sets by the store's joined group names (None: no group), each set made once."""
+
+    def __missing__(self, text: str | None) -> frozenset[str]:
+        found = self[text] = frozenset(text.split("\x1f")) if text else frozenset()
+        return found
+
+
+def _holders(targets: Sequence[Target]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The devices, and the users (targets, and owners of devices that are not shared iPads), whose licenses count
+    for the targets."""
+    users = [t.id for t in targets if t.kind is TargetKind.USER]
+    users += [t.owner for t in targets if t.kind is TargetKind.DEVICE and t.owner and not t.shared_ipad]
+    return tuple(t.id for t in targets if t.kind is TargetKind.DEVICE), tuple(dict.fromkeys(users))
 
 
 def _invites(statuses: Sequence[AppleStatus], invite_link: InviteLink) -> dict[int, str]:
