@@ -76,12 +76,12 @@ def assign(
     kind = service.RequestKind.USER_REQUEST if request else service.RequestKind.ADMIN
     plans = service.plan_apps(rt, space_name, adam_ids, list(dict.fromkeys(specs)), kind, invite_links(rt))
     if dry_run:
-        rows = [{"adam_id": p.adam_id, "name": names.get(p.adam_id, p.adam_id),
-                 "kind": str(d.license_kind or d.target.kind), "target": d.target.id, "account": d.account,
-                 "license_type": d.license_kind,
-                 "result": "planned" if d.outcome == "assign" else d.outcome.replace("_", " "), "reason": d.message,
-                 "invite_url": d.invite_url}
-                for p in plans for d in p.allocation.decisions]  # fmt: skip
+        shown = {"assign": "planned", "already_licensed": "already licensed", "refused": "refused"}
+        rows = [{"adam_id": adam_id, "name": name, "kind": (d.license_kind or d.target.kind).value,
+                 "target": d.target.id, "account": d.account, "license_type": d.license_kind,
+                 "result": shown[d.outcome], "reason": d.message, "invite_url": d.invite_url}
+                for adam_id, name, p in ((p.adam_id, names.get(p.adam_id, p.adam_id), p) for p in plans)
+                for d in p.allocation.decisions]  # fmt: skip
         actx.renderer.rows(rows, COLUMNS, title=f"Assign {label}: plan (dry run: nothing sent)", summary=SUMMARY)
         return
     source = LicenseSource.FCFS if request else LicenseSource.ADMIN
