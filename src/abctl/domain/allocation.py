@@ -125,7 +125,8 @@ class _Planner:
                 return early
         kind = target.kind  # a device gets a device-based license, a user a user-based one (R6)
         person = target.id if kind is TargetKind.USER else target.owner
-        if (self.reserved and (kind.value, target.id) in self.reserved) or (person in self.disallowed):
+        # a StrEnum kind hashes and compares as its value: (kind, id) finds a ("device", id) reservation
+        if (self.reserved and (kind, target.id) in self.reserved) or (person in self.disallowed):
             return self._walk(target, kind, person)
         if kind is TargetKind.DEVICE:
             key: tuple[object, ...] = (kind, target.platform, person is None, target.shared_ipad, target.groups)

@@ -163,13 +163,12 @@ class Renderer:
         import json  # here, as csv and the table drawing: what a help screen never needs
 
         import abctl.output.tables as tables
-        from abctl.output.json_text import json_listing
+        from abctl.output.json_text import json_rows
 
         chosen = self._chosen(columns)
         keys = [column.key for column in chosen]
         if self.fmt is Format.JSON:
-            data = [{key: machine_value(row.get(key)) for key in keys} for row in rows]
-            self._write(json_listing(data) + "\n")
+            self._write(json_rows(rows, keys) + "\n")
         elif self.fmt is Format.JSONL:
             lines = [json.dumps({k: machine_value(row.get(k)) for k in keys}, ensure_ascii=False) for row in rows]
             self._write("".join(line + "\n" for line in lines))

@@ -51,10 +51,14 @@ def read_target_file(text: str) -> list[TargetSpec]:
 
     Raises: InputError naming every bad line.
     """
+    device = TargetKind.DEVICE
+    lines = text.splitlines()
+    serials = [line[7:].strip().upper() for line in lines if line.startswith("device:")]
+    if len(serials) == len(lines) and all(serials):  # device lines only, the common file: no line by line parse
+        return [(device, serial) for serial in serials]
     specs: list[TargetSpec] = []
     bad = []
-    device = TargetKind.DEVICE
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(lines, start=1):
         stripped = line.strip()
         if not stripped or stripped.startswith("#"):
             continue
