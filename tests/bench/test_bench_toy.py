@@ -156,3 +156,18 @@ def test_a_fresh_process_peak_rss_is_its_own_not_the_benchmarks() -> None:
     del held
     assert small.peak_rss < 100 * 2**20 < 150 * 2**20 < large.peak_rss < 250 * 2**20
     assert small.cpu_seconds > 0 and small.seconds > 0
+
+
+def test_growth_table_flags_worse_than_linear_but_not_apples_pace() -> None:
+    bench = load("bench_growth")
+    results = {10: {"sync: sync --full, wall": 1.0, "sync: sync --full, CPU": 1.0, "import: all new": 1.0,
+                    "import: fresh process, peak RSS": 2**20},
+               100: {"sync: sync --full, wall": 15.0, "sync: sync --full, CPU": 10.0, "import: all new": 13.0,
+                     "import: fresh process, peak RSS": 2 * 2**20}}  # fmt: skip
+    lines = bench.table(results)
+    assert [line.split("   ")[-1].strip() for line in lines[2:]] == [
+        "15.0 (Apple's rate, not abctl's work)",
+        "10.0 linear",
+        "13.0 WORSE",
+        "2.0",
+    ]
