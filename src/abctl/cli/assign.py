@@ -88,7 +88,7 @@ def assign(
     source = LicenseSource.FCFS if request else LicenseSource.ADMIN
     with actx.writer_lock(), actx.renderer.progress("Assigning") as advance:
         result = execute(rt, space_name, plans, source=source, wait=not no_wait, on_progress=advance)
-    rows = [{**vars(o), "name": names.get(o.adam_id, o.adam_id)} for o in result.outcomes]
+    rows = [{**o._asdict(), "name": names.get(o.adam_id, o.adam_id)} for o in result.outcomes]
     actx.renderer.rows(rows, COLUMNS, title=f"Assign {label}", outcome=True, summary=SUMMARY)
     actx.renderer.info(f"{result.calls} associate call(s) to Apple.")
     if result.refused:

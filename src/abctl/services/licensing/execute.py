@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from abctl.domain.allocation import Decision, Outcome, Reason, Target
 from abctl.models.apple import EventFailure
@@ -30,9 +30,8 @@ Asset = tuple[str, str]  # (adamId, pricingParam)
 OutcomeKey = tuple[str, str, str]  # (adamId, target kind, target id)
 
 
-@dataclass(frozen=True)
-class TargetOutcome:
-    """What happened to one app for one target."""
+class TargetOutcome(NamedTuple):
+    """What happened to one app for one target (a named tuple: an assign makes one per license, 30,000 at a time)."""
 
     adam_id: str
     kind: str
@@ -263,19 +262,7 @@ def _record(
 def _log(rt: Runtime, space: str, outcomes: Iterable[TargetOutcome]) -> None:
     from abctl.store.activity import NewActivity
 
-    entries = [
-        NewActivity(
-            action="associate",
-            result=o.result,
-            space=space,
-            account_name=o.account,
-            adam_id=o.adam_id,
-            target_kind=o.kind,
-            target_id=o.target,
-            license_type=o.license_type,
-            event_id=o.event_id,
-            detail=o.reason,
-        )
-        for o in outcomes
-    ]
+    # positionally: action, result, space, account, adamId, target kind and id, license type, event, detail
+    entries = [NewActivity("associate", o.result, space, o.account, o.adam_id, o.kind, o.target, o.license_type,
+                           o.event_id, o.reason) for o in outcomes]  # fmt: skip
     rt.store.log_activity(entries, actor=rt.actor, now=rt.now())
