@@ -18,6 +18,19 @@ class NotificationsStore(StoreBase):
         ).fetchall()
         return {row[0] for row in rows}
 
+    def open_asset_triggers(self, account_id: int, kind: str) -> dict[tuple[str, str], set[str]]:
+        """The open notifications of `kind` of each of the account's assets (adamId, pricing) by trigger, in one
+        query (a usage evaluation after each sync looks at every asset)."""
+        rows = self.db.execute(
+            "SELECT adam_id, pricing_param, trigger FROM notifications WHERE account_id = ? AND kind = ?"
+            " AND adam_id IS NOT NULL AND cleared_at IS NULL",
+            (account_id, kind),
+        ).fetchall()
+        triggers: dict[tuple[str, str], set[str]] = {}
+        for adam_id, pricing_param, trigger in rows:
+            triggers.setdefault((adam_id, pricing_param), set()).add(trigger)
+        return triggers
+
     def open_notification_count(self, account_id: int) -> int:
         """Notifications of the account not yet cleared, of every kind."""
         sql = "SELECT count(*) FROM notifications WHERE account_id = ? AND cleared_at IS NULL"

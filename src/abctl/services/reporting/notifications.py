@@ -49,9 +49,10 @@ def evaluate_usage(rt: Runtime, account_ids: Iterable[int]) -> int:
         account = store.get_account_by_id(account_id)
         assets = store.list_account_assets(account_id)
         names = store.app_names(asset.adam_id for asset in assets)
+        opened = store.open_asset_triggers(account_id, "usage")
         for asset in assets:
             percent = thresholds.percent_used(asset.assigned, asset.total)
-            open_ = store.open_triggers(account_id, "usage", asset.adam_id, asset.pricing_param)
+            open_ = opened.get((asset.adam_id, asset.pricing_param), set())
             change = thresholds.evaluate(percent, frozenset(int(t.rstrip("%")) for t in open_))
             if change.clear:
                 store.clear_notifications(account_id, "usage", now=now, adam_id=asset.adam_id,
