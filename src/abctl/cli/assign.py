@@ -77,10 +77,10 @@ def assign(
     plans = service.plan_apps(rt, space_name, adam_ids, list(dict.fromkeys(specs)), kind, invite_links(rt))
     if dry_run:
         shown = {"assign": "planned", "already_licensed": "already licensed", "refused": "refused"}
-        rows = [{"adam_id": adam_id, "name": name, "kind": str(d.license_kind or d.target.kind),
+        rows = [{"name": name, "adam_id": adam_id, "kind": str(d.license_kind or d.target.kind),
                  "target": d.target.id, "account": d.account,
-                 "license_type": str(d.license_kind) if d.license_kind else None,
-                 "result": shown[d.outcome], "reason": d.message, "invite_url": d.invite_url}
+                 "license_type": str(d.license_kind) if d.license_kind else None, "result": shown[d.outcome],
+                 "reason": d.message, "event_id": None, "invite_url": d.invite_url}  # in COLUMNS order
                 for adam_id, name, p in ((p.adam_id, names.get(p.adam_id, p.adam_id), p) for p in plans)
                 for d in p.allocation.decisions]  # fmt: skip
         actx.renderer.rows(rows, COLUMNS, title=f"Assign {label}: plan (dry run: nothing sent)", summary=SUMMARY)

@@ -9,8 +9,9 @@ from typing import Any
 from abctl.output.values import PLAIN, machine_value
 
 # Inside one object of an indented listing, items are separated by a comma, a new line and four spaces: the C
-# encoder writes that (it indents nothing itself, and the indenting encoder is pure Python).
-_ENCODE_ROW = json.JSONEncoder(ensure_ascii=False, separators=(",\n    ", ": ")).encode
+# encoder writes that (it indents nothing itself, and the indenting encoder is pure Python); between objects the
+# same separator is then replaced by the listing's own.
+_ENCODE_ROWS = json.JSONEncoder(ensure_ascii=False, separators=(",\n    ", ": ")).encode
 
 
 def json_rows(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> str:
@@ -18,8 +19,12 @@ def json_rows(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> str:
     common ones) are neither converted nor searched for nested values."""
     data = []
     flat = bool(keys)
+    keys = list(keys)
     for row in rows:
-        item = {key: row.get(key) for key in keys}
+        # a row that is already a dict of exactly these keys in this order is written as it is
+        item = (
+            row if type(row) is dict and len(row) == len(keys) and list(row) == keys else {k: row.get(k) for k in keys}
+        )
         for value in item.values():
             if type(value) not in PLAIN:
                 item = {key: machine_value(value) for key, value in item.items()}
@@ -40,4 +45,7 @@ def _indented(data: Sequence[Mapping[str, Any]], *, flat: bool) -> str:
     seconds in the indenting one); anything else the standard way."""
     if not data or not flat:
         return json.dumps(data, indent=2, ensure_ascii=False)
-    return "[\n" + ",\n".join("  {\n    " + _ENCODE_ROW(row)[1:-1] + "\n  }" for row in data) + "\n]"
+    # One call for the whole list, then the breaks between objects: with no list or object inside, `},\n    {`
+    # (a real new line: one in a string is escaped) occurs only between two objects.
+    text = _ENCODE_ROWS(data)
+    return "[\n  {\n    " + text[2:-2].replace("},\n    {", "\n  },\n  {\n    ") + "\n  }\n]"
