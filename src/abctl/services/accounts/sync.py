@@ -180,7 +180,7 @@ def _read_and_apply(
     with lock:
         store.replace_assets(account.id, assets.items, now=now)
         store.upsert_apple_users(account.id, users.items, now=now, replace=full)
-        local = store.live_counts_by_asset(account.id)
+        local = store.live_counts_by_asset(account.id) if not full else {}  # a full read has nothing to heal
     with lock:
         stale = store.adam_ids_to_look_up([a.adam_id for a in assets.items], fetched_before=now - METADATA_MAX_AGE)
     if stale:
