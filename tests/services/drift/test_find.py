@@ -9,7 +9,7 @@ from tests.services.inventory_world import NOW, World, make_world
 
 from abctl.domain.drift import DriftReason
 from abctl.sandbox.state import SandboxUser
-from abctl.services.drift.find import drift_counts, find_drift, resolve_scope
+from abctl.services.drift.find import AccountTally, account_tally, drift_counts, find_drift, resolve_scope
 
 PLANETARIUM, SKETCH, MATH = "1000000001", "1000000002", "1000000003"
 DEVICES = [  # serial, space, platform, owner
@@ -92,9 +92,12 @@ def test_drift_counts_agree_with_the_listing_without_building_unknown_licenses(w
     assert DriftReason.UNKNOWN not in {i.reason for i in known} and len(known) == len(find_drift(world.store)) - 3
     assert world.store.unknown_license_counts(account_ids=[district]) == {district: 3}
     assert world.store.unknown_license_counts(account_ids=[]) == {}
-    # A sync counts each account's unknown targets as soon as that account is stored, and hands the counts over.
-    assert drift_counts(world.store, [district], unknown={district: 7})[district]["unknown"] == 7
-    assert "unknown" not in drift_counts(world.store, [district], unknown={})[district]
+    # A sync takes each account's tally as soon as that account is stored, and hands it over.
+    tally = account_tally(world.store, district)
+    assert (tally.unknown, [(m.adam_id, m.assigned, m.listed) for m in tally.mismatches]) == (3, [("1000000002", 6, 4)])
+    assert drift_counts(world.store, [district], tallies={district: tally}) == drift_counts(world.store, [district])
+    handed = drift_counts(world.store, [district], tallies={district: AccountTally(7, ())})[district]
+    assert (handed["unknown"], "count" in handed) == (7, False)  # what was handed over is what is counted
 
 
 def test_filters_by_reason_app_and_account(world: World) -> None:

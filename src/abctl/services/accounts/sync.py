@@ -25,6 +25,7 @@ from abctl.timeutil import to_iso
 METADATA_MAX_AGE = timedelta(days=1)  # names, versions and prices from the content lookup are refreshed daily
 
 if TYPE_CHECKING:
+    from abctl.services.drift.find import AccountTally
     from abctl.services.runtime import Runtime
     from abctl.store.sync_state import Drift
 
@@ -48,8 +49,8 @@ class AccountSync:
     # ("found" | "missing", (adam_id, pricing_param, target_kind, target_id)): what this read found on Apple only
     # and what it found gone from Apple, so a resync can name them (R22)
     drifted: tuple[tuple[str, tuple[str, str, str, str]], ...] = field(default=(), compare=False)
-    # Its licenses of targets abctl has no record of, counted once it was stored (for its drift notification).
-    unknown_targets: int = field(default=0, compare=False)
+    # What its drift notification needs of it alone, taken once it was stored.
+    tally: AccountTally | None = field(default=None, compare=False)
 
     @property
     def ok(self) -> bool:
@@ -93,7 +94,8 @@ def sync_accounts(
     try:
         evaluate_usage(rt, [account.id for account in accounts])
         # R22: the accounts that synced raise (or clear) their drift notification from what was just stored.
-        evaluate_drift(rt, list(synced), unknown={key: result.unknown_targets for key, result in synced.items()})
+        tallies = {key: result.tally for key, result in synced.items() if result.tally is not None}
+        evaluate_drift(rt, [key for key in synced if key in tallies], tallies=tallies)
     except KeyboardInterrupt:
         raise interrupt.Interrupted(interrupted_summary(accounts, futures, full)) from None
     return results
@@ -215,10 +217,12 @@ def _read_and_apply(
         current = store.get_account_by_id(account.id)
         if current.status not in (AccountStatus.CLAIMED,):
             set_account_status(rt, current, AccountStatus.OK)
+    from abctl.services.drift.find import account_tally
+
     with lock:  # while the other accounts are still being read: it depends on this account and the inventory only
-        unknown = store.unknown_license_counts(account_ids=[account.id]).get(account.id, 0)
+        tally = account_tally(store, account.id)
     return _result(account.name, full, len(assets.items), assignments.count, len(users.items), drift, healed,
-                   unknown)  # fmt: skip
+                   tally)  # fmt: skip
 
 
 def _reread_apps(
@@ -243,8 +247,15 @@ def _reread_apps(
 
 
 def _result(
-    name: str, full: bool, assets: int, read: int, users: int, drift: Drift, healed: tuple[str, ...], unknown: int
+    name: str,
+    full: bool,
+    assets: int,
+    read: int,
+    users: int,
+    drift: Drift,
+    healed: tuple[str, ...],
+    tally: AccountTally,
 ) -> AccountSync:
     drifted = tuple(("found", key) for key in drift.found_keys) + tuple(("missing", key) for key in drift.missing_keys)
     return AccountSync(name, full, assets, read, users, drift.found, drift.confirmed, drift.missing, healed,
-                       drifted=drifted, unknown_targets=unknown)  # fmt: skip
+                       drifted=drifted, tally=tally)  # fmt: skip

@@ -122,13 +122,15 @@ def find_drift(
     adam_id: str | None = None,
     reasons: Collection[DriftReason] | None = None,
     known_targets_only: bool = False,
+    mismatches: Sequence[CountMismatch] | None = None,
 ) -> list[DriftItem]:
     """Every drifted license (and asset count) of these accounts (default: all), of one app when asked, of
     these reasons when asked; grouped by reason, then account, app name and target. `known_targets_only` leaves
-    out the licenses of unknown targets (drift_counts counts those without building them)."""
+    out the licenses of unknown targets (drift_counts counts those without building them); `mismatches`: the
+    accounts' asset counts that disagree, when the caller has read them already."""
     held = store.held_candidates(account_ids=account_ids, adam_id=adam_id, known_only=known_targets_only)
     gone = store.gone_licenses(account_ids=account_ids, adam_id=adam_id)
-    counts = store.count_mismatches(account_ids=account_ids, adam_id=adam_id)
+    counts = store.count_mismatches(account_ids=account_ids, adam_id=adam_id) if mismatches is None else mismatches
     names = store.app_names({c.adam_id for c in held} | {g.adam_id for g in gone} | {m.adam_id for m in counts})
     unknown_users = [(c.account_id, c.target_id) for c in held if not c.known and c.target_kind == TargetKind.USER]
     registered = store.known_to_apple(unknown_users)
@@ -141,21 +143,37 @@ def find_drift(
     return items
 
 
+@dataclass(frozen=True)
+class AccountTally:
+    """What an account's drift count needs of that account alone: its active licenses of targets abctl has no
+    record of, and its assets whose count disagrees with the licenses stored. A sync takes it on the account's own
+    thread once the account is stored, while the other accounts are still being read."""
+
+    unknown: int
+    mismatches: tuple[CountMismatch, ...]
+
+
+def account_tally(store: Store, account_id: int) -> AccountTally:
+    """The account's tally (see AccountTally), from its own licenses and assets and the inventory."""
+    unknown = store.unknown_license_counts(account_ids=[account_id]).get(account_id, 0)
+    return AccountTally(unknown, tuple(store.count_mismatches(account_ids=[account_id])))
+
+
 def drift_counts(
-    store: Store, account_ids: Sequence[int], *, unknown: Mapping[int, int] | None = None
+    store: Store, account_ids: Sequence[int], *, tallies: Mapping[int, AccountTally] | None = None
 ) -> dict[int, dict[str, int]]:
     """Each account's drift per reason, as find_drift would list it, in the domain's order. Licenses of unknown
     targets are counted by one query rather than built one by one: another MDM's 100,000 licenses on a shared
-    token must not add seconds and hundreds of MiB to every sync. `unknown`: those counts, taken already (a sync
-    takes each account's as soon as that account is stored: they depend on its own licenses and the inventory
-    only)."""
+    token must not add seconds and hundreds of MiB to every sync. `tallies`: the accounts' tallies, taken
+    already (by a sync, as each account was stored)."""
     counts: dict[int, Counter[DriftReason]] = {account_id: Counter() for account_id in account_ids}
-    if unknown is None:
-        unknown = store.unknown_license_counts(account_ids=account_ids)
+    if tallies is None:
+        tallies = {account_id: account_tally(store, account_id) for account_id in account_ids}
     for account_id in account_ids:
-        if unknown.get(account_id):
-            counts[account_id][DriftReason.UNKNOWN] = unknown[account_id]
-    for item in find_drift(store, account_ids=account_ids, known_targets_only=True):
+        if tallies[account_id].unknown:
+            counts[account_id][DriftReason.UNKNOWN] = tallies[account_id].unknown
+    mismatches = [mismatch for account_id in account_ids for mismatch in tallies[account_id].mismatches]
+    for item in find_drift(store, account_ids=account_ids, known_targets_only=True, mismatches=mismatches):
         counts[item.account_id][item.reason] += 1
     return {
         account_id: {str(reason): count[reason] for reason in DriftReason if count[reason]}
