@@ -42,10 +42,11 @@ LEFT JOIN disallowed x ON l.target_kind = 'user' AND x.account_id = l.account_id
 WHERE l.id IN ({{ids}})
 """
 # Candidates, by license id, each found from the small side so 1,000,000 matching licenses cost index scans and
-# no per-license lookups. Targets abctl has no record of: distinct targets first (an index scan), then theirs.
+# no per-license lookups. Targets abctl has no record of: distinct targets first (an index scan), then theirs
+# (CROSS JOIN keeps that order: the index of active licenses by account would make it a search per target).
 _UNKNOWN_LICENSES = """
 FROM (SELECT DISTINCT target_kind, target_id FROM licenses) t
-JOIN licenses l ON l.target_kind = t.target_kind AND l.target_id = t.target_id
+CROSS JOIN licenses l ON l.target_kind = t.target_kind AND l.target_id = t.target_id
 WHERE ((t.target_kind = 'device' AND t.target_id NOT IN (SELECT serial FROM devices))
     OR (t.target_kind = 'user' AND t.target_id NOT IN (SELECT client_user_id FROM users)))
   AND l.state = 'active' {where}
