@@ -1,7 +1,6 @@
 """`abctl devices` without Apple: add, list, show, import (10,000 rows, atomic, idempotent) and state changes."""
 
 import json
-import time
 from pathlib import Path
 
 import sqlite_utils
@@ -63,18 +62,15 @@ def test_add_errors(cli: Cli) -> None:
         assert (result.exit_code, result.stdout, result.stderr) == (code, "", stderr), args
 
 
-def test_import_of_10000_devices_is_fast_and_idempotent(cli: Cli, tmp_path: Path, db_path: Path) -> None:
+def test_import_of_10000_devices_is_whole_and_idempotent(cli: Cli, tmp_path: Path, db_path: Path) -> None:
     cli("users", "add", "alice")
     lines = ["serial,platform,owner,space,shared_ipad"]
     lines += [f"SN{n:06d},{('ios', 'ipados', 'macos')[n % 3]},{'alice' if n % 2 else ''},," for n in range(10_000)]
     path = tmp_path / "devices.csv"
     path.write_text("\n".join(lines) + "\n")
-    started = time.perf_counter()
-    result = cli("devices", "import", str(path))
-    elapsed = time.perf_counter() - started
+    result = cli("devices", "import", str(path))  # its speed: bench/bench_import.py
     assert result.exit_code == 0, result.output
     assert result.stderr == "Imported 10000 device(s) from devices.csv: 10000 added, 0 updated, 0 unchanged.\n"
-    assert elapsed < 5, elapsed
     db = sqlite_utils.Database(db_path)
     assert db["devices"].count == 10_000
     assert db.execute("SELECT count(*) FROM devices WHERE owner = 'alice'").fetchone()[0] == 5_000
