@@ -13,8 +13,6 @@ from __future__ import annotations
 import importlib
 import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -70,11 +68,9 @@ def module_of(name: str) -> str:
     return "abctl.cli." + name.replace("-", "_")
 
 
-class AbctlTyperGroup(typer.core.TyperGroup):
+class AbctlTyperGroup(lazy_group.ListingGroup):
     """The root group. Commands come from `abctl.cli.app.COMMANDS` and are built when first asked for; while the
     root's own help or a command-name completion is drawn, a command is a stand-in with its summary only."""
-
-    _listing = False
 
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         return list(COMMANDS)
@@ -87,22 +83,6 @@ class AbctlTyperGroup(typer.core.TyperGroup):
         if cmd_name not in self.commands:
             self.commands[cmd_name] = load_command(cmd_name)
         return self.commands[cmd_name]  # type: ignore[return-value]
-
-    @contextmanager
-    def _summaries_only(self) -> Iterator[None]:
-        self._listing = True
-        try:
-            yield
-        finally:
-            self._listing = False
-
-    def format_help(self, ctx: typer.Context, formatter: Any) -> None:  # type: ignore[override]
-        with self._summaries_only():
-            super().format_help(ctx, formatter)
-
-    def shell_complete(self, ctx: typer.Context, incomplete: str) -> Any:  # type: ignore[override]
-        with self._summaries_only():
-            return super().shell_complete(ctx, incomplete)
 
     def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:  # type: ignore[override]
         if ctx.parent is None:

@@ -68,18 +68,11 @@ class LazyCommands(MutableMapping[str, Any]):
         return len(self._items)
 
 
-class LazyGroup(typer.core.TyperGroup):
-    """A group over `LazyCommands`: a subcommand is built when it runs, or its own help or completion is asked."""
+class ListingGroup(typer.core.TyperGroup):
+    """A group that knows when it is only listing its commands (its own help, a command-name completion): then
+    `_listing` is true, and `get_command` may answer with a stand-in instead of building the command."""
 
     _listing = False
-
-    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
-        return list(self.commands)
-
-    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]
-        if self._listing and isinstance(self.commands, LazyCommands):
-            return self.commands.summary(cmd_name)
-        return self.commands.get(cmd_name)
 
     @contextmanager
     def _summaries_only(self) -> Iterator[None]:
@@ -96,6 +89,18 @@ class LazyGroup(typer.core.TyperGroup):
     def shell_complete(self, ctx: typer.Context, incomplete: str) -> Any:  # type: ignore[override]
         with self._summaries_only():
             return super().shell_complete(ctx, incomplete)
+
+
+class LazyGroup(ListingGroup):
+    """A group over `LazyCommands`: a subcommand is built when it runs, or its own help or completion is asked."""
+
+    def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
+        return list(self.commands)
+
+    def get_command(self, ctx: typer.Context, cmd_name: str) -> Any:  # type: ignore[override]
+        if self._listing and isinstance(self.commands, LazyCommands):
+            return self.commands.summary(cmd_name)
+        return self.commands.get(cmd_name)
 
 
 def lazy_group(sub: typer.Typer, name: str, *, suggest_commands: bool, **settings: Any) -> LazyGroup:

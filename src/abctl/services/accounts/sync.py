@@ -80,7 +80,8 @@ def sync_accounts(
     # A full read builds ~100,000 small acyclic objects per account; the collector's passes over them would stall
     # every page thread (the rate budget is paced by answers, so a pause is lost time).
     with cyclic_gc_paused(), ThreadPoolExecutor(max_workers=max(1, min(len(accounts), 8))) as pool:
-        futures = [pool.submit(_sync_one, rt, account, full, lock, on_progress, name_drift) for account in accounts]
+        run = _Run(rt, full, lock, on_progress, name_drift)
+        futures = [pool.submit(_sync_one, run, account) for account in accounts]
         try:
             results = [future.result() for future in futures]
         except KeyboardInterrupt:
@@ -120,37 +121,35 @@ def _names(names: Sequence[str]) -> str:
     return ", ".join(f"`{name}`" for name in names)
 
 
-def _sync_one(
-    rt: Runtime,
-    account: Account,
-    full: bool,
-    lock: threading.Lock,
-    on_progress: ProgressCallback | None,
-    name_drift: bool,
-) -> AccountSync:
+@dataclass(frozen=True)
+class _Run:
+    """What the account threads of one sync share: the database writes of all of them hold `lock`."""
+
+    rt: Runtime
+    full: bool
+    lock: threading.Lock
+    on_progress: ProgressCallback | None
+    name_drift: bool
+
+
+def _sync_one(run: _Run, account: Account) -> AccountSync:
     try:
-        return _read_and_apply(rt, account, full, lock, on_progress, name_drift)
+        return _read_and_apply(run, account)
     except TokenError as error:
-        with lock:
+        with run.lock:
             from abctl.services.reporting.notifications import record_token_problem
 
-            record_token_problem(rt, account, error)
-        return AccountSync(account.name, full, error=error.for_account(account.name))
+            record_token_problem(run.rt, account, error)
+        return AccountSync(account.name, run.full, error=error.for_account(account.name))
     except AbctlError as error:
-        return AccountSync(account.name, full, error=error)
+        return AccountSync(account.name, run.full, error=error)
 
 
-def _read_and_apply(
-    rt: Runtime,
-    account: Account,
-    full: bool,
-    lock: threading.Lock,
-    on_progress: ProgressCallback | None,
-    name_drift: bool,
-) -> AccountSync:
+def _read_and_apply(run: _Run, account: Account) -> AccountSync:
+    rt, lock, on_progress, name_drift = run.rt, run.lock, run.on_progress, run.name_drift
     client = rt.client(account)
     store = rt.store
-    full = full or account.assignments_version_id is None or account.users_version_id is None
+    full = run.full or account.assignments_version_id is None or account.users_version_id is None
 
     def progress(done: int, total: int) -> None:
         if on_progress:
