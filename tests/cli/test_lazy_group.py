@@ -92,3 +92,11 @@ def test_running_a_subcommand_builds_that_one_only(tmp_path: Path, monkeypatch: 
     result = CliRunner().invoke(app_module.app, ["--db", str(db), "-o", "json", "tokens", "list"])
     assert (result.exit_code, result.stdout) == (0, "[]\n")
     assert built_names == ["list"]
+
+
+def test_a_typo_of_a_command_gets_the_suggestion_though_the_root_builds_commands_when_used() -> None:
+    result = CliRunner().invoke(app_module.app, ["tokns"])
+    assert result.exit_code == 2
+    assert "No such command 'tokns'. Did you mean 'tokens'?" in result.output
+    unlike = CliRunner().invoke(app_module.app, ["xyzzy"])
+    assert unlike.exit_code == 2 and "No such command 'xyzzy'." in unlike.output and "Did you mean" not in unlike.output

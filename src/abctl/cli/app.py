@@ -10,6 +10,7 @@ against the command's own help). `abctl --version` never gets here: abctl.__main
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import os
 import sys
@@ -74,6 +75,19 @@ class AbctlTyperGroup(lazy_group.ListingGroup):
 
     def list_commands(self, ctx: typer.Context) -> list[str]:  # type: ignore[override]
         return list(COMMANDS)
+
+    def resolve_command(self, ctx: typer.Context, args: list[str]) -> Any:  # type: ignore[override]
+        """typer suggests from the commands built so far; the root's are built when used: suggest from all."""
+        from typer._click.exceptions import UsageError
+
+        try:
+            return super().resolve_command(ctx, args)
+        except UsageError as error:
+            matches = difflib.get_close_matches(args[0], list(COMMANDS)) if args else []
+            if not matches or "Did you mean" in error.message:
+                raise
+            suggestion = ", ".join(map(repr, matches))
+            raise UsageError(f"{error.message.rstrip('.')}. Did you mean {suggestion}?", ctx=error.ctx) from None
 
     def get_command(self, ctx: typer.Context, cmd_name: str) -> typer.core.TyperCommand | None:  # type: ignore[override]
         if cmd_name not in COMMANDS:
