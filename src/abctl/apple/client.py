@@ -11,6 +11,7 @@ import random
 import threading
 import time
 from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 import httpx
@@ -167,8 +168,8 @@ class AppsBooksClient:
         sink: RecordSink[T] | None = None,
     ) -> Listing[T]:
         def fetch(index: int | None) -> dict[str, Any]:
-            with self._pages_in_flight:
-                data = self._call("GET", path, params=params if index is None else {**params, "pageIndex": str(index)})
+            page_params = params if index is None else {**params, "pageIndex": str(index)}
+            data = self._call("GET", path, params=page_params, on_wire=self._pages_in_flight)
             # Parsed on the page's own thread, while the other pages wait for the network or the rate limiter.
             data[path] = wire.page_items(f"GET {path}", (data,), path, parse)
             data[_RECORDS] = len(data[path])
@@ -282,13 +283,15 @@ class AppsBooksClient:
         params: Mapping[str, str] | None = None,
         body: Mapping[str, Any] | None = None,
         write: bool = False,
+        on_wire: AbstractContextManager[object] | None = None,
     ) -> dict[str, Any]:
         # A read goes out while service/config is read beside it (its limits and error texts are needed only once
         # an answer is back, and Apple's documented 15 requests/s hold meanwhile); a write waits for them.
         pending = None if write else self._configs.soon()
         known: Mapping[int, str] = self.service_config().error_codes if pending is None else CodesOf(pending)
         try:
-            data = self._requester.send(method, path, params=params, body=body, write=write, known=known)
+            data = self._requester.send(method, path, params=params, body=body, write=write, known=known,
+                                        on_wire=on_wire)  # fmt: skip
         except AppleAPIError as error:
             if error.error_number in REREAD_CONFIG:
                 self._configs.forget()  # limits or URLs changed (9700-9705, 9714, 9617, 9634): re-read them

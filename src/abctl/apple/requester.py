@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Mapping
-from contextlib import nullcontext
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any
 
 import httpx
@@ -57,15 +57,18 @@ class Requester:
         body: Mapping[str, Any] | None = None,
         write: bool = False,
         limited: bool = True,
+        on_wire: AbstractContextManager[object] | None = None,
     ) -> dict[str, Any]:
         """One Apple call. Raises the typed AbctlError of the last failure once retrying is over. `limited=False`
-        only for `service/config`, which carries no sToken, so Apple cannot count it against one."""
+        only for `service/config`, which carries no sToken, so Apple cannot count it against one. `on_wire` is
+        held while a request is on the wire (a page fetch's place among the five in flight): not while its answer
+        is decoded, nor while a retry waits."""
         waited = 0.0
         attempt = 0
         while True:
             attempt += 1
             try:
-                response = self._exchange(method, path, params, body, limited)
+                response = self._exchange(method, path, params, body, limited, on_wire)
             except HTTPX_EXCEPTIONS as error:
                 sent = request_was_sent(error)
                 failure = transport_error(error, is_write=write, sent=sent)
@@ -109,12 +112,17 @@ class Requester:
         params: Mapping[str, str] | None,
         body: Mapping[str, Any] | None,
         limited: bool = True,
+        on_wire: AbstractContextManager[object] | None = None,
     ) -> httpx.Response:
         request = self.http.build_request(method, path, params=params, json=body)
-        return self._send_traced(request, limited)
+        return self._send_traced(request, limited, on_wire)
 
-    def _send_traced(self, request: httpx.Request, limited: bool = True) -> httpx.Response:
-        with self.limiter.request() if limited else nullcontext() as slot:
+    def _send_traced(
+        self, request: httpx.Request, limited: bool = True, on_wire: AbstractContextManager[object] | None = None
+    ) -> httpx.Response:
+        # The wire first, then the rate budget: a request waiting for its place on the wire holds no place in the
+        # window (it would keep others from going).
+        with on_wire or nullcontext(), self.limiter.request() if limited else nullcontext() as slot:
             if slot is not None:
                 request.extensions["trace"] = _when_leaving(self.limiter, slot)
             started = self._clock()
