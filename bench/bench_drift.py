@@ -22,7 +22,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from _inventory import insert_owned_devices
+from _inventory import insert_accounts, insert_owned_devices
 from _timing import timed
 from abctl.cli.app import app
 from abctl.services.drift.find import find_drift
@@ -75,13 +75,7 @@ def build(path: Path, targets: int = TARGETS_PER_KIND) -> None:
         conn = store.db.conn
         conn.execute("PRAGMA synchronous = OFF")
         with store.transaction():
-            for n in range(1, ACCOUNTS + 1):
-                conn.execute(
-                    "INSERT INTO accounts (id, name, space, priority, org_name, uid, token_fingerprint, created_at,"
-                    " expires_at, last_sync_at, last_full_sync_at) VALUES (?, ?, 'default', ?, 'Bench', ?, 'x', ?,"
-                    " '2030-01-01T00:00:00Z', ?, ?)",
-                    (n, f"acct{n}", n, f"uid{n}", STAMP, STAMP, STAMP),
-                )
+            insert_accounts(conn, ACCOUNTS, STAMP, synced=True)
             insert_owned_devices(conn, [adam_id(a) for a in range(APPS)], targets, STAMP)
             conn.executemany(
                 "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state,"

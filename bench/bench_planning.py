@@ -29,6 +29,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from _inventory import insert_accounts
 from abctl.domain.allocation import RequestKind, plan_assignments
 from abctl.models.enums import TargetKind
 from abctl.services.licensing.plan import TargetFacts, load_offers, plan_apps
@@ -45,13 +46,7 @@ def build(path: Path, targets: int) -> None:
     with Store.open(path) as store:
         conn = store.db.conn
         with store.transaction():
-            for n, auto in ((1, 1), (2, 1), (3, 0)):
-                conn.execute(
-                    "INSERT INTO accounts (id, name, space, priority, auto_distribute, org_name, uid,"
-                    " token_fingerprint, created_at, expires_at)"
-                    " VALUES (?, ?, 'default', ?, ?, 'Bench', ?, 'x', ?, '2030-01-01T00:00:00Z')",
-                    (n, f"acct{n}", n, auto, f"uid{n}", STAMP),
-                )
+            insert_accounts(conn, 3, STAMP, manual=[3])  # the third serves only its reservations
             seats = {1: targets // 4, 2: targets // 2, 3: reserved}
             conn.executemany(
                 "INSERT INTO assets (account_id, adam_id, pricing_param, product_type, total, assigned, available,"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from _inventory import insert_owned_devices
+from _inventory import insert_accounts, insert_owned_devices
 from _rig import fresh_process
 from _timing import timed
 from abctl.cli.app import app
@@ -80,12 +80,7 @@ def build(path: Path, targets: int = TARGETS_PER_KIND) -> None:
         conn = store.db.conn
         conn.execute("PRAGMA synchronous = OFF")
         with store.transaction():
-            for n in range(1, ACCOUNTS + 1):
-                conn.execute(
-                    "INSERT INTO accounts (id, name, space, priority, org_name, uid, token_fingerprint, created_at,"
-                    " expires_at) VALUES (?, ?, 'default', ?, 'Bench', ?, 'x', ?, '2030-01-01T00:00:00Z')",
-                    (n, f"acct{n}", n, f"uid{n}", STAMP),
-                )
+            insert_accounts(conn, ACCOUNTS, STAMP)
             conn.executemany(
                 "INSERT INTO assets (account_id, adam_id, pricing_param, product_type, total, assigned, available,"
                 " retired, device_assignable, revocable, platforms, synced_at)"
