@@ -2,6 +2,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from tests.sandbox.apple_wire import Receiver
 
 from abctl.apple.client import AppsBooksClient
 from abctl.apple.stoken import parse_stoken
@@ -48,3 +49,11 @@ def client_for(app: SandboxApp, text: str) -> AppsBooksClient:
 def district(app: SandboxApp, seed: Seed) -> Iterator[AppsBooksClient]:
     with client_for(app, seed.tokens[0].text) as client:
         yield client
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    """An MDM's notification endpoint on loopback (apple_wire.Receiver), closed after the test."""
+    found = Receiver()
+    yield found
+    found.close()

@@ -24,13 +24,6 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
 
 
 @pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    found = Receiver()
-    yield found
-    found.close()
-
-
-@pytest.fixture
 def fresh(sandbox: Sandbox, tmp_path: Path, request: pytest.FixtureRequest) -> Apple:
     """A new, empty location of its own (a minted token) with two apps and a book: tests may change it freely."""
     name = "t" + str(abs(hash(request.node.name)))[:10]

@@ -24,13 +24,6 @@ def sandbox(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Sandbox]:
     running.stop()
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    found = Receiver()
-    yield found
-    found.close()
-
-
 def location(sandbox: Sandbox, tmp_path: Path, name: str, receiver: Receiver, secret: str = "n0tif-s3cret") -> Apple:
     apple = Apple(sandbox.api, mint(tmp_path, name))
     answer = apple.post("client/config", {"notificationUrl": receiver.url, "notificationAuthToken": secret,
