@@ -7,7 +7,8 @@ from pathlib import Path
 from abctl.models.enums import TargetKind
 from abctl.models.licenses import LicenseState
 from abctl.store import Store
-from abctl.store.licenses import NewLicense
+from abctl.store.activity import LicensesActivity, NewActivity
+from abctl.store.licenses import NewLicense, ids_where
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
 STAMP = "2026-01-01T00:00:00Z"
@@ -63,3 +64,44 @@ def test_a_grid_of_pending_licenses_asset_by_asset_then_their_states(tmp_path: P
         "9610: nope",
     )
     assert [row[7] for row in found[1_502:]] == ["pending"] * 899
+
+
+def test_activity_entries_of_licenses_read_their_apps_and_targets_in_order_among_single_entries(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "abctl.db"
+    with Store.open(path) as store:
+        account(store)
+        grid = store.insert_pending_grid(7, [("200", "STDQ"), ("300", "PLUS")], TargetKind.DEVICE,
+                                         [("S1", "ios"), ("S2", None)], "admin", now=NOW)  # fmt: skip
+        entries = [
+            NewActivity("associate", "refused", "default", None, "100", "device", "S9", None, None, "no seat"),
+            LicensesActivity("associate", "assigned", grid[:3], "default", "acct", "device", "E1", "on list"),
+            NewActivity("associate", "refused", "default", "acct", "300", "user", "bob", "user", None, "9609"),
+            LicensesActivity("associate", "failed", [grid[0], grid[3]], "default", "acct", "device", "E1", "Apple: x"),
+            LicensesActivity("associate", "failed", [], "default", "acct", "device", "E1", "never logged"),
+        ]
+        store.log_activity(entries, actor="ann", now=NOW)
+    with Store.open(path) as again:
+        logged = again.db.conn.execute(
+            "SELECT id, ts, actor, space, account_name, adam_id, target_kind, target_id, license_type, action, result,"
+            " event_id, detail FROM activity ORDER BY id"
+        ).fetchall()
+    stamp = "2026-12-01T10:00:00Z"
+    assert logged == [
+        (1, stamp, "ann", "default", None, "100", "device", "S9", None, "associate", "refused", None, "no seat"),
+        (2, stamp, "ann", "default", "acct", "200", "device", "S1", "device", "associate", "assigned", "E1", "on list"),
+        (3, stamp, "ann", "default", "acct", "200", "device", "S2", "device", "associate", "assigned", "E1", "on list"),
+        (4, stamp, "ann", "default", "acct", "300", "device", "S1", "device", "associate", "assigned", "E1", "on list"),
+        (5, stamp, "ann", "default", "acct", "300", "user", "bob", "user", "associate", "refused", None, "9609"),
+        (6, stamp, "ann", "default", "acct", "200", "device", "S1", "device", "associate", "failed", "E1", "Apple: x"),
+        (7, stamp, "ann", "default", "acct", "300", "device", "S2", "device", "associate", "failed", "E1", "Apple: x"),
+    ]  # fmt: skip
+
+
+def test_ids_where_is_a_range_when_consecutive_else_as_one_json_array() -> None:
+    assert ids_where("id", [4, 5, 6]) == ("id BETWEEN ? AND ?", (4, 6))
+    assert ids_where("id", [4, 6]) == ("id IN (SELECT value FROM json_each(?))", ("[4, 6]",))
+    assert ids_where("id", [4, 4, 6]) == ("id IN (SELECT value FROM json_each(?))", ("[4, 4, 6]",))
+    assert ids_where("id", [6, 5, 4]) == ("id IN (SELECT value FROM json_each(?))", ("[6, 5, 4]",))
+    assert ids_where("id", []) == ("id IN (SELECT value FROM json_each(?))", ("[]",))

@@ -19,6 +19,14 @@ _LIVE = ", ".join(f"'{state}'" for state in LIVE_STATES)  # as SQL literals
 _SELECT = "SELECT l.*, a.name AS account_name, a.space AS space FROM licenses l JOIN accounts a ON a.id = l.account_id"
 
 
+def ids_where(column: str, ids: Sequence[int]) -> tuple[str, tuple[Any, ...]]:
+    """A condition matching `column` to the ids, and its parameters: a range when they are consecutive (as a call's
+    licenses are: no list to read), else one JSON array."""
+    if ids and ids[-1] - ids[0] == len(ids) - 1 and list(ids) == list(range(ids[0], ids[-1] + 1)):
+        return f"{column} BETWEEN ? AND ?", (ids[0], ids[-1])
+    return f"{column} IN (SELECT value FROM json_each(?))", (json.dumps(list(ids)),)
+
+
 @dataclass(frozen=True)
 class NewLicense:
     """A license about to be requested from Apple (written as `pending` before the call)."""
@@ -118,10 +126,13 @@ class LicensesStore(StoreBase):
     ) -> list[int]:  # fmt: skip
         """Write a `pending` license of every (adamId, pricingParam) for every (target, platform), asset by asset
         (what one associate call asks for), and return their ids in that order."""
-        select = (
-            "SELECT :first + a.key * :targets + t.key, :account, json_extract(a.value, '$[0]'),"
-            " json_extract(a.value, '$[1]'), :kind, json_extract(t.value, '$[0]'), :source,"
-            " json_extract(t.value, '$[1]') FROM json_each(:assets) a, json_each(:target_rows) t"
+        select = (  # each JSON array read once (MATERIALIZED), not once per license of the cross join
+            "WITH a(k, adam_id, pricing) AS MATERIALIZED (SELECT key, json_extract(value, '$[0]'),"
+            " json_extract(value, '$[1]') FROM json_each(:assets)),"
+            " t(k, target, platform) AS MATERIALIZED (SELECT key, json_extract(value, '$[0]'),"
+            " json_extract(value, '$[1]') FROM json_each(:target_rows))"
+            " SELECT :first + a.k * :targets + t.k, :account, a.adam_id, a.pricing, :kind, t.target, :source,"
+            " t.platform FROM a, t"
         )
         params = {"targets": len(targets), "account": account_id, "kind": str(kind), "source": source,
                   "assets": json.dumps(assets), "target_rows": json.dumps(targets)}  # fmt: skip
@@ -165,11 +176,9 @@ class LicensesStore(StoreBase):
         grace = usable_until or {}
         plain = ", ".join(f"{column} = ?" for column in fields)
         values = tuple(fields.values())
+        where, params = ids_where("id", [i for i in ids if i not in grace] if grace else ids)
         with self.transaction():
-            self.db.conn.execute(
-                f"UPDATE licenses SET {plain} WHERE id IN (SELECT value FROM json_each(?))",
-                (*values, json.dumps([i for i in ids if i not in grace])),
-            )
+            self.db.conn.execute(f"UPDATE licenses SET {plain} WHERE {where}", (*values, *params))
             self.db.conn.executemany(
                 f"UPDATE licenses SET {plain}, usable_until = ? WHERE id = ?",
                 [(*values, to_iso(grace[i]) if grace[i] else None, i) for i in ids if i in grace],  # type: ignore[arg-type]

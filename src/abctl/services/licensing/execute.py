@@ -8,8 +8,8 @@ apps to 1,000 devices is ceil(30 / maxAssets) x ceil(1,000 / maxSerialNumbers) =
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
 from abctl.domain.allocation import Decision, Outcome, Reason, Target
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from abctl.models.accounts import Account
     from abctl.services.licensing.plan import AppPlan
     from abctl.services.runtime import Runtime
+    from abctl.store.activity import LicensesActivity, NewActivity
 
 Asset = tuple[str, str]  # (adamId, pricingParam)
 OutcomeKey = tuple[str, str, str]  # (adamId, target kind, target id)
@@ -65,6 +66,46 @@ class AssignResult:
         return sum(1 for o in self.outcomes if o.result == result)
 
 
+class _Run(NamedTuple):
+    """Outcomes of licenses of one call alike but for their app and target, logged from the licenses."""
+
+    result: str
+    reason: str
+    license_ids: list[int]
+    account: str
+    kind: str
+    event_id: str | None
+
+
+@dataclass
+class _Outcomes:
+    """Each app and target's outcome, and what logs them (the outcome itself, or a run of licenses alike), in the
+    same order."""
+
+    space: str
+    by_key: dict[OutcomeKey, TargetOutcome] = field(default_factory=dict)
+    log: list[TargetOutcome | _Run] = field(default_factory=list)
+
+    def add(self, outcome: TargetOutcome) -> None:
+        """One outcome, logged on its own."""
+        self.by_key[(outcome.adam_id, outcome.kind, outcome.target)] = outcome
+        self.log.append(outcome)
+
+    def entries(self) -> list[NewActivity | LicensesActivity]:
+        """The activity entries, in order."""
+        from abctl.store.activity import LicensesActivity, NewActivity
+
+        # positionally: action, result, space, account, adamId, target kind and id, license type, event, detail
+        return [
+            NewActivity("associate", o.result, self.space, o.account, o.adam_id, o.kind, o.target, o.license_type,
+                        o.event_id, o.reason)
+            if isinstance(o, TargetOutcome)
+            else LicensesActivity("associate", o.result, o.license_ids, self.space, o.account, o.kind, o.event_id,
+                                  o.reason)
+            for o in self.log
+        ]  # fmt: skip
+
+
 @dataclass(frozen=True)
 class _Group:
     """Targets of one kind that get the same apps from the same account: one batch family."""
@@ -89,7 +130,7 @@ def execute(
     from abctl.services.reporting.notifications import evaluate_usage
 
     store = rt.store
-    outcomes: dict[OutcomeKey, TargetOutcome] = {}
+    outcomes = _Outcomes(space)
     reasons: dict[OutcomeKey, str] = {}
     platforms: dict[str, str | None] = {}
     for app in plans:
@@ -100,10 +141,8 @@ def execute(
             if d.outcome != "assign":
                 result = "already licensed" if d.outcome == "already_licensed" else "refused"
                 license_type = str(d.license_kind) if d.license_kind else None
-                outcomes[key] = TargetOutcome(
-                    app.adam_id, key[1], d.target.id, d.account, license_type, result, d.message,
-                    invite_url=d.invite_url,
-                )  # fmt: skip
+                outcomes.add(TargetOutcome(app.adam_id, key[1], d.target.id, d.account, license_type, result,
+                                           d.message, invite_url=d.invite_url))  # fmt: skip
     groups = _groups(plans)
     total = sum(len(group.assets) * len(group.targets) for group in groups)
     calls = done = 0
@@ -129,9 +168,9 @@ def execute(
             done += size
             if on_progress:
                 on_progress(done, total)
-    _log(rt, space, outcomes.values())
+    store.log_activity(outcomes.entries(), actor=rt.actor, now=rt.now())
     evaluate_usage(rt, {group.account_id for group in groups})
-    return AssignResult(space, tuple(plans), tuple(outcomes.values()), calls, tuple(late))
+    return AssignResult(space, tuple(plans), tuple(outcomes.by_key.values()), calls, tuple(late))
 
 
 def _groups(plans: Sequence[AppPlan]) -> list[_Group]:
@@ -184,7 +223,7 @@ def _refuse_unregistered(
     batch: AssetBatch,
     refused: list[str],
     license_ids: list[int],
-    outcomes: dict[OutcomeKey, TargetOutcome],
+    outcomes: _Outcomes,
 ) -> list[tuple[str, Decision]]:
     """Users Apple does not know: their licenses failed (never queued), their outcome refused, and abctl stops
     taking them for enrolled until a sync or `users invite` says otherwise. Returns the refusals as decisions,
@@ -196,9 +235,7 @@ def _refuse_unregistered(
     for adam_id, pricing in batch.assets:
         for target in refused:
             reason = unregistered.reason(target, account.name)
-            outcomes[(adam_id, kind, target)] = TargetOutcome(
-                adam_id, kind, target, account.name, kind, "refused", reason
-            )
+            outcomes.add(TargetOutcome(adam_id, kind, target, account.name, kind, "refused", reason))
             decision = Decision(Target(TargetKind.USER, target), Outcome.REFUSED, Reason.NOT_ENROLLED, reason,
                                 account.id, account.name, TargetKind.USER, pricing)  # fmt: skip
             decisions.append((adam_id, decision))
@@ -219,12 +256,13 @@ def _record(
     settled: SettledWrite,
     ids: list[int],
     batch: AssetBatch,
-    outcomes: dict[OutcomeKey, TargetOutcome],
+    outcomes: _Outcomes,
     reasons: dict[OutcomeKey, str],
     account: str,
 ) -> None:
     """Record one call's outcome per app and target, its license states and the seats it moved, in one
-    transaction (a few statements, whatever the number of licenses)."""
+    transaction (a few statements, whatever the number of licenses); the activity log gets one entry per run of
+    licenses alike (the same result and reason), their apps and targets read from the licenses."""
     store, event_id, kind = rt.store, settled.sent.event_id, batch.target_kind
     pairs = [(adam_id, pricing, target) for adam_id, pricing in batch.assets for target in batch.targets]
     ok: list[int] = []
@@ -233,6 +271,10 @@ def _record(
     pending = settled.state == "pending"
     error = settled.sent.error
     kind_text = str(kind)
+    by_key = outcomes.by_key
+    runs: list[tuple[str, str, list[int]]] = []  # (result, reason, license ids)
+    run: tuple[str, str] | None = None
+    run_ids: list[int] = []
     for license_id, (adam_id, pricing, target) in zip(ids, pairs, strict=True):
         key = (adam_id, kind_text, target)
         failure = _failure(settled, adam_id, kind, target) if settled.failures else None
@@ -247,7 +289,12 @@ def _record(
             ok.append(license_id)
             seats[(adam_id, pricing)] += 1
             result, reason = "assigned", reasons[key]
-        outcomes[key] = TargetOutcome(adam_id, kind_text, target, account, kind_text, result, reason, event_id)
+        by_key[key] = TargetOutcome(adam_id, kind_text, target, account, kind_text, result, reason, event_id)
+        if (result, reason) != run:
+            run, run_ids = (result, reason), []
+            runs.append((result, reason, run_ids))
+        run_ids.append(license_id)
+    outcomes.log += [_Run(result, reason, run_ids, account, kind_text, event_id) for result, reason, run_ids in runs]
     with store.transaction():
         for detail, failed_ids in failed.items():
             store.set_license_state(failed_ids, LicenseState.FAILED, event_id=event_id, detail=detail)
@@ -257,12 +304,3 @@ def _record(
             # Apple's counts move with the event; mirror them so usage is right before the next sync.
             for (adam_id, pricing), count in seats.items():
                 store.adjust_assigned(settled.sent.account.id, adam_id, pricing, count)
-
-
-def _log(rt: Runtime, space: str, outcomes: Iterable[TargetOutcome]) -> None:
-    from abctl.store.activity import NewActivity
-
-    # positionally: action, result, space, account, adamId, target kind and id, license type, event, detail
-    entries = [NewActivity("associate", o.result, space, o.account, o.adam_id, o.kind, o.target, o.license_type,
-                           o.event_id, o.reason) for o in outcomes]  # fmt: skip
-    rt.store.log_activity(entries, actor=rt.actor, now=rt.now())
