@@ -247,6 +247,20 @@ def test_a_long_result_is_counted_and_wide_lists_every_row() -> None:
     assert len(small.getvalue().splitlines()) == 303  # a few hundred rows are still listed
 
 
+def test_a_summary_counts_rows_without_a_key_as_empty_and_by_one_key_alone() -> None:
+    from abctl.output.tables import summarise
+
+    columns = [Column("name", "App"), Column("account", "Account")]
+    rows: list[dict[str, object]] = [{"name": "A", "account": "x"}, {"name": "B"}, {"name": "A", "account": "x"},
+                                     {"name": "B", "account": None}, {"name": "A", "account": 3}]  # fmt: skip
+    grouped, counted = summarise(rows, columns, ("name", "account"))
+    assert grouped == [{"name": "A", "account": "x", "count": 2}, {"name": "B", "account": "", "count": 2},
+                       {"name": "A", "account": "3", "count": 1}]  # fmt: skip
+    assert [(c.key, c.header, c.justify) for c in counted] == [("name", "App", "left"), ("account", "Account", "left"),
+                                                             ("count", "Rows", "right")]  # fmt: skip
+    assert summarise(rows, columns, ("name",))[0] == [{"name": "A", "count": 3}, {"name": "B", "count": 2}]
+
+
 def test_timestamps_read_as_minutes_in_tables_and_iso_in_scripts() -> None:
     row = {"at": "2026-12-01T07:31:40Z", "until": datetime(2026, 12, 31, 23, 0, tzinfo=UTC)}
     columns = [Column("at", "At"), Column("until", "Until", date_only=True)]
