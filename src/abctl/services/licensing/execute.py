@@ -264,37 +264,38 @@ def _record(
     transaction (a few statements, whatever the number of licenses); the activity log gets one entry per run of
     licenses alike (the same result and reason), their apps and targets read from the licenses."""
     store, event_id, kind = rt.store, settled.sent.event_id, batch.target_kind
-    pairs = [(adam_id, pricing, target) for adam_id, pricing in batch.assets for target in batch.targets]
     ok: list[int] = []
     failed: dict[str, list[int]] = {}  # detail -> license ids
     seats: Counter[Asset] = Counter()
     pending = settled.state == "pending"
     error = settled.sent.error
-    kind_text = str(kind)
-    by_key = outcomes.by_key
-    runs: list[tuple[str, str, list[int]]] = []  # (result, reason, license ids)
-    run: tuple[str, str] | None = None
+    kind_text, targets, by_key = str(kind), batch.targets, outcomes.by_key
+    runs: list[_Run] = []
+    result = reason = ""
     run_ids: list[int] = []
-    for license_id, (adam_id, pricing, target) in zip(ids, pairs, strict=True):
-        key = (adam_id, kind_text, target)
-        failure = _failure(settled, adam_id, kind, target) if settled.failures else None
-        if pending:
-            result, reason = "pending", "Apple has not finished; run: abctl events wait"
-        elif failure is not None or error is not None:
-            message = failure.error_message if failure else (error.message if error else "")
-            number = failure.error_number if failure else None
-            failed.setdefault(f"{number}: {message}" if number else message, []).append(license_id)
-            result, reason = "failed", f"Apple: {message}"
-        else:
-            ok.append(license_id)
-            seats[(adam_id, pricing)] += 1
-            result, reason = "assigned", reasons[key]
-        by_key[key] = TargetOutcome(adam_id, kind_text, target, account, kind_text, result, reason, event_id)
-        if (result, reason) != run:
-            run, run_ids = (result, reason), []
-            runs.append((result, reason, run_ids))
-        run_ids.append(license_id)
-    outcomes.log += [_Run(result, reason, run_ids, account, kind_text, event_id) for result, reason, run_ids in runs]
+    for index, (adam_id, pricing) in enumerate(batch.assets):  # the ids: asset by asset, each for every target
+        before = len(ok)
+        for license_id, target in zip(ids[index * len(targets) : (index + 1) * len(targets)], targets, strict=True):
+            key = (adam_id, kind_text, target)
+            failure = _failure(settled, adam_id, kind, target) if settled.failures else None
+            if pending:
+                result, reason = "pending", "Apple has not finished; run: abctl events wait"
+            elif failure is not None or error is not None:
+                message = failure.error_message if failure else (error.message if error else "")
+                number = failure.error_number if failure else None
+                failed.setdefault(f"{number}: {message}" if number else message, []).append(license_id)
+                result, reason = "failed", f"Apple: {message}"
+            else:
+                ok.append(license_id)
+                result, reason = "assigned", reasons[key]
+            by_key[key] = TargetOutcome(adam_id, kind_text, target, account, kind_text, result, reason, event_id)
+            if not runs or reason != runs[-1].reason or result != runs[-1].result:
+                run_ids = []
+                runs.append(_Run(result, reason, run_ids, account, kind_text, event_id))
+            run_ids.append(license_id)
+        if len(ok) > before:
+            seats[(adam_id, pricing)] += len(ok) - before
+    outcomes.log += runs
     with store.transaction():
         for detail, failed_ids in failed.items():
             store.set_license_state(failed_ids, LicenseState.FAILED, event_id=event_id, detail=detail)
