@@ -154,3 +154,52 @@ def test_a_users_request_on_their_own_device_gets_a_user_based_license(
         "SELECT target_kind, target_id, source FROM licenses WHERE adam_id = '1000000001' ORDER BY id"
     )
     assert rows.fetchall()[-2:] == [("user", "alice", "fcfs"), ("device", "SHARED01", "fcfs")]
+
+
+def test_every_outcome_is_logged_in_order_with_its_license_assigned_failed_refused_and_pending(
+    abctl: Cli, token_files: dict[str, Path], world: Seed, db_path: Path
+) -> None:
+    setup(abctl, token_files)
+    add_devices(db_path, ["P1", "P2", "P3", "P4"])
+    add_devices(db_path, ["M5"], platform="macos")
+    assert abctl("assign", "Code Garden", "--device", "P1").exit_code == 0
+    for n in range(6):  # another MDM takes Atlas Explorer's seats after abctl's sync: Apple has 2 of the 8 left
+        world.state.external_assign("district", "1000000009", "serialNumber", f"OTHER{n}")
+    devices = [f"--device={serial}" for serial in ("P1", "P2", "P3", "P4", "M5")]
+    assert abctl("assign", "Code Garden", "Atlas Explorer", *devices).exit_code == 7
+    world.state.event_delay = 3600.0
+    assert abctl("assign", "Math Quest", "--device", "P4", "--no-wait").exit_code == 0
+    db = sqlite_utils.Database(db_path)
+    events = [row[0] for row in db.execute("SELECT event_id FROM events ORDER BY id").fetchall()]
+    logged = db.execute(
+        "SELECT actor, space, account_name, adam_id, target_kind, target_id, license_type, action, result, event_id,"
+        " detail FROM activity ORDER BY id"
+    ).fetchall()
+    named = [
+        (row[0:3], *row[3:6], row[6:8], row[8], events.index(row[9]) if row[9] else None, row[10]) for row in logged
+    ]
+    district, listed = ("root", "default", "district"), "from `district` (on list)"
+    short = "Apple: There aren't enough assets available to complete this association."
+    garden, atlas, quest, device = "1000000007", "1000000009", "1000000003", ("device", "associate")
+    assert named == [
+        (district, garden, "device", "P1", device, "assigned", 0, listed),
+        (district, garden, "device", "P1", device, "already licensed", None,
+         "device `P1` already holds a device-based license"),
+        (("root", "default", None), atlas, "device", "M5", (None, "associate"), "refused", None,
+         "the app supports iOS, not macos"),
+        *[(district, garden, "device", serial, device, "assigned", 1, listed) for serial in ("P2", "P3", "P4")],
+        *[(district, atlas, "device", serial, device, "assigned", 1, listed) for serial in ("P2", "P3")],
+        (district, atlas, "device", "P4", device, "failed", 1, short),
+        (district, garden, "device", "M5", device, "assigned", 2, listed),
+        (district, atlas, "device", "P1", device, "failed", 3, short),
+        (district, quest, "device", "P4", device, "pending", 4, "Apple has not finished; run: abctl events wait"),
+    ]  # fmt: skip
+    licenses = db.execute("SELECT adam_id, target_id, state, event_id, detail FROM licenses WHERE source = 'admin'"
+                          " ORDER BY id").fetchall()  # fmt: skip
+    full = "9709: There aren't enough assets available to complete this association."
+    assert [(*row[:3], events.index(row[3]) if row[3] else None, row[4]) for row in licenses] == [
+        (garden, "P1", "active", 0, None),
+        *[(garden, serial, "active", 1, None) for serial in ("P2", "P3", "P4")],
+        (atlas, "P2", "active", 1, None), (atlas, "P3", "active", 1, None), (atlas, "P4", "failed", 1, full),
+        (garden, "M5", "active", 2, None), (atlas, "P1", "failed", 3, full), (quest, "P4", "pending", None, None),
+    ]  # fmt: skip
