@@ -2,6 +2,9 @@
 
 import itertools
 import json
+import random
+import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
@@ -9,6 +12,9 @@ from collections.abc import Callable
 import httpx
 import pytest
 
+from abctl.apple.ratelimit import RateLimiter, Slot
+from abctl.apple.requester import Requester
+from abctl.apple.retry import RetryPolicy
 from abctl.sandbox.app import SandboxApp
 from abctl.sandbox.ratelimit import ARRIVED, RequestCounter
 from abctl.sandbox.seeds import Seed
@@ -63,17 +69,19 @@ def _get(url: str, token: str) -> int:
         return int(error.code)
 
 
-def test_over_http_the_accept_loop_stamps_arrival_not_the_handler(seed: Seed) -> None:
-    """The server's clock is read on accept; the handler's clock (the state's) stands still at 5.0 here, so a
-    sandbox counting in its handlers would refuse the third request."""
-    accepts = iter([0.0, 0.5, 1.0, 1.2])
+def test_over_http_the_server_stamps_arrival_not_the_handler(seed: Seed) -> None:
+    """The server's clock is read on accept (moved by the few microseconds between the bytes reaching the kernel
+    and the accept); the handler's clock (the state's) stands still at 5.0 here, so a sandbox counting in its
+    handlers would refuse the third request."""
+    accepts = iter([0.0, 0.5, 1.05, 1.2])
     seed.state.clock = lambda: 5.0
     seed.state.max_request_per_second = 2
     token = seed.tokens[0].text
     with serve(SandboxApp(seed.state), clock=lambda: next(accepts)) as running:
         statuses = [_get(f"{running.api_url}client/config", token) for _ in range(4)]
-    assert statuses == [200, 200, 200, 429]  # 0.5, 1.0 and 1.2 are three within a second
-    assert seed.state.stats()["throttled_at"] == {"district": [1.2]}  # seconds after the first arrival
+    assert statuses == [200, 200, 200, 429]  # 0.5, 1.05 and 1.2 are three within a second
+    (late,) = seed.state.stats()["throttled_at"]["district"]  # seconds after the first arrival
+    assert late == pytest.approx(1.2, abs=0.01)
 
 
 def test_in_process_arrival_is_the_call_and_9646_names_the_organization(seed: Seed) -> None:
@@ -100,3 +108,52 @@ def test_in_process_arrival_is_the_call_and_9646_names_the_organization(seed: Se
     }
     assert seen[1] - seen[0] < 1.0
     assert seed.state.stats()["rate_scope"] == "organization"
+
+
+def _arrivals(app: SandboxApp, seen: list[float]) -> Callable[..., object]:
+    def spy(environ: dict[str, object], start_response: Callable[..., object]) -> object:
+        seen.append(float(environ[ARRIVED]))  # type: ignore[arg-type]
+        return app(environ, start_response)
+
+    return spy
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the kernel's receive timestamps (SO_TIMESTAMPNS) are Linux's")
+def test_a_request_that_waited_for_a_late_accept_loop_counts_when_its_bytes_arrived(seed: Seed) -> None:
+    """The accept loop reads its clock 0.3 s late (a busy interpreter); the kernel says when the bytes came."""
+
+    def late_clock() -> float:
+        time.sleep(0.3)
+        return time.monotonic()
+
+    seed.state.clock = time.monotonic
+    seen: list[float] = []
+    with serve(_arrivals(SandboxApp(seed.state), seen), clock=late_clock) as running:
+        sent = time.monotonic()
+        assert _get(f"{running.api_url}client/config", seed.tokens[0].text) == 200
+    assert seen[0] - sent == pytest.approx(0.0, abs=0.05)  # not 0.3
+
+
+def test_a_place_counts_from_after_its_request_reached_apple(seed: Seed) -> None:
+    """Over real loopback HTTP: a request starts going out before the sandbox counts it and has left (its place
+    counts from then) only once the sandbox has it, so Apple can never count it later than abctl thinks."""
+    seed.state.clock = time.monotonic
+    seen: list[float] = []
+    slots: list[Slot] = []
+
+    class Recording(RateLimiter):
+        def release(self, slot: Slot, *, answered: bool = True) -> None:
+            slots.append(slot)
+            super().release(slot, answered=answered)
+
+    with serve(_arrivals(SandboxApp(seed.state), seen), clock=time.monotonic) as running:
+        headers = {"Authorization": f"Bearer {seed.tokens[0].text}"}
+        with httpx.Client(base_url=running.api_url, headers=headers) as http:
+            requester = Requester(http, Recording(15), policy=RetryPolicy(), sleep=time.sleep, clock=time.monotonic,
+                                  trace=None, rng=random.Random(1))  # fmt: skip
+            for _ in range(3):
+                requester.send("GET", "client/config", known={})
+    assert len(slots) == len(seen) == 3
+    for slot, arrived in zip(slots, seen, strict=True):
+        assert slot.going is not None and slot.left is not None and slot.answered is not None
+        assert slot.sent <= slot.going <= arrived <= slot.left <= slot.answered

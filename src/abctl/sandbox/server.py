@@ -1,7 +1,10 @@
 """Serving the sandbox over real HTTP on 127.0.0.1 only (stdlib wsgiref, one thread per request).
 
-The accept loop stamps each connection's arrival (`sandbox.ratelimit.ARRIVED` in the WSGI environ) before a
-handler thread exists, so Apple's rate limit counts the request when it arrived, not when a busy thread got to it.
+Apple's rate limit counts a request when it arrives (`sandbox.ratelimit.ARRIVED` in the WSGI environ), not when a
+busy thread gets to it. Where the kernel can say (Linux: SO_TIMESTAMPNS), the arrival is when the request's first
+bytes reached this machine, read from the kernel's receive timestamp; elsewhere it is when the accept loop took the
+connection. Python's accept loop and handler threads run late by tens of milliseconds when the interpreter is busy
+(measured: up to 86 ms on a loaded two-core machine), which would count a request later than it arrived.
 The dropped-connection fault (a `ConnectionError` from the app) closes the socket without an answer. While
 served, an app with a `tick()` (SandboxApp) gets it called every `TICK_SECONDS`, so events complete and their
 notifications go out even when no client polls.
@@ -9,7 +12,9 @@ notifications go out even when no client polls.
 
 from __future__ import annotations
 
+import contextlib
 import socket
+import struct
 import sys
 import threading
 import time
@@ -22,6 +27,24 @@ from wsgiref.simple_server import ServerHandler, WSGIRequestHandler, WSGIServer,
 from abctl.sandbox.ratelimit import ARRIVED
 
 TICK_SECONDS = 0.1
+SO_TIMESTAMPNS = getattr(socket, "SO_TIMESTAMPNS", 35 if sys.platform == "linux" else None)
+_TIMESPEC = struct.Struct("qq")  # the receive timestamp: seconds and nanoseconds of the wall clock
+
+
+def first_bytes_received(connection: socket.socket) -> float | None:
+    """The wall-clock time (`time.time()`'s) when the kernel received the first bytes waiting on `connection`
+    (it waits for them, and leaves them to be read), or None when the kernel keeps no receive timestamps."""
+    if SO_TIMESTAMPNS is None:
+        return None
+    try:
+        _, ancillary, _, _ = connection.recvmsg(1, socket.CMSG_SPACE(_TIMESPEC.size), socket.MSG_PEEK)
+    except OSError:
+        return None
+    for level, kind, payload in ancillary:
+        if level == socket.SOL_SOCKET and kind == SO_TIMESTAMPNS and len(payload) >= _TIMESPEC.size:
+            seconds, nanoseconds = _TIMESPEC.unpack_from(payload)
+            return int(seconds) + int(nanoseconds) / 1e9
+    return None
 
 
 class _Handler(ServerHandler):
@@ -33,17 +56,20 @@ class _Handler(ServerHandler):
 
 
 class _RequestHandler(WSGIRequestHandler):
+    _received: float | None = None  # when the kernel received the request's first bytes (wall clock)
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
     def get_environ(self) -> dict[str, Any]:
         environ: dict[str, Any] = super().get_environ()
-        arrived = self.server.arrival_of(self.request)  # type: ignore[attr-defined]
+        arrived = self.server.arrival_of(self.request, self._received)  # type: ignore[attr-defined]
         if arrived is not None:
             environ[ARRIVED] = arrived
         return environ
 
     def handle(self) -> None:
+        self._received = first_bytes_received(self.request)
         self.raw_requestline = self.rfile.readline(65537)
         if not self.raw_requestline or not self.parse_request():
             return
@@ -64,20 +90,32 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
     clock: Callable[[], float] = time.monotonic
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
-        self._arrivals: dict[socket.socket, float] = {}
+        self._arrivals: dict[socket.socket, tuple[float, float]] = {}  # connection -> accepted: clock, wall clock
         self._arrivals_lock = threading.Lock()
         super().__init__(*args, **kwargs)
+
+    def server_bind(self) -> None:
+        if SO_TIMESTAMPNS is not None:
+            with contextlib.suppress(OSError):  # accepted connections inherit it: their bytes are stamped on arrival
+                self.socket.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
+        super().server_bind()
 
     def get_request(self) -> tuple[socket.socket, Any]:
         connection, address = super().get_request()
         with self._arrivals_lock:
-            self._arrivals[connection] = self.clock()
+            self._arrivals[connection] = (self.clock(), time.time())
         return connection, address
 
-    def arrival_of(self, connection: socket.socket) -> float | None:
-        """When the connection was accepted (one request per connection: wsgiref answers HTTP/1.0)."""
+    def arrival_of(self, connection: socket.socket, received: float | None = None) -> float | None:
+        """When the request on `connection` arrived, on the server's clock (one request per connection: wsgiref
+        answers HTTP/1.0): when the connection was accepted, moved to when its first bytes were `received`
+        (wall clock) if the kernel said; they may have waited for a late accept loop, or come after it."""
         with self._arrivals_lock:
-            return self._arrivals.pop(connection, None)
+            accepted = self._arrivals.pop(connection, None)
+        if accepted is None:
+            return None
+        clock, wall = accepted
+        return clock if received is None else clock + (received - wall)
 
     def shutdown_request(self, request: Any) -> None:
         with self._arrivals_lock:
