@@ -76,6 +76,21 @@ def test_a_place_counts_from_when_the_request_left_not_from_when_it_was_let_thro
     assert limiter.margin == 0.1  # (too few round trips, each 0.3 s from leaving to answer, to learn from)
 
 
+def test_a_round_trip_is_timed_from_when_the_request_started_going_out() -> None:
+    """A thread held up after its last byte went out (here 50 ms) does not make that round trip look faster than
+    the network allows, which would widen the spread the margin is learned from."""
+    time = FakeTime()
+    limiter = RateLimiter(15, clock=time.clock, sleep=time.sleep)
+    for stall in (0.05, 0.0, 0.0, 0.0, 0.0):
+        slot = limiter.acquire()
+        limiter.going(slot)
+        time.now += stall
+        limiter.leaving(slot)
+        time.now += 0.3 - stall
+        limiter.release(slot)
+    assert limiter.margin == MIN_MARGIN  # every round trip took 0.3 s from its headers: no spread
+
+
 def test_an_early_answer_frees_the_place_sooner() -> None:
     time = FakeTime()
     limiter = RateLimiter(3, clock=time.clock, sleep=time.sleep, margin=0.1)

@@ -4,12 +4,14 @@ Apple has shown that it counts them together (`RateBudgets`). Clock and sleep ar
 
 When does Apple count a request? Somewhere between the moment abctl sends it and the moment its answer is back;
 a rate limiter at Apple's edge counts it when it arrives, one network delay after sending. So a request's place
-is taken from the moment it leaves this machine (the transport says when it opens the connection or writes the
-first bytes, so a thread that waits for the CPU after being let through shifts nothing) and kept for one window
+is taken from the moment it has left this machine (the transport says when its last byte is handed to the
+network, so a thread that waits for the CPU after being let through shifts nothing) and kept for one window
 plus a `margin` that covers how much the delay to Apple varies: if any `rate + 1` departures span at least
 `window + margin`, their arrivals span at least one window. The margin is learned
 from the round trips: the spread of recent round-trip times (90th percentile minus fastest) bounds how much the
-network part of them varies. The round trip itself costs no rate, so a 300 ms link is as fast as a 50 ms one.
+network part of them varies. A round trip is timed from when the request started going out (its headers), so a
+thread held up after its last byte went out cannot make one look faster than the network allows. The round
+trip itself costs no rate, so a 300 ms link is as fast as a 50 ms one.
 An answer that came back sooner than `sent + margin` proves the request was counted by then, and frees its place
 one window after the answer.
 
@@ -35,13 +37,15 @@ SPREAD_PERCENTILE = 90
 
 
 class Slot:
-    """One request's place in the window: when it was let through (`sent`), when it actually left this machine
-    (`left`: its connection or first bytes; None until the transport says so), and when its answer came back."""
+    """One request's place in the window: when it was let through (`sent`), when it started going out
+    (`going`: its headers), when it had left this machine (`left`: its last byte; None until the transport says
+    so), and when its answer came back."""
 
-    __slots__ = ("answered", "left", "sent")
+    __slots__ = ("answered", "going", "left", "sent")
 
     def __init__(self, sent: float) -> None:
         self.sent = sent
+        self.going: float | None = None
         self.left: float | None = None
         self.answered: float | None = None
 
@@ -105,8 +109,13 @@ class RateLimiter:
                 return self._successor.acquire()
             self._sleep(max(wait, 0.001))
 
+    def going(self, slot: Slot) -> None:
+        """The request starts going out now (the transport writes its headers): its round trip starts."""
+        if slot.going is None:
+            slot.going = self._clock()
+
     def leaving(self, slot: Slot) -> None:
-        """The request is leaving now (the transport opens its connection or writes its first bytes)."""
+        """The request has left now (the transport has handed its last byte to the network)."""
         if slot.left is None:
             slot.left = self._clock()
 
@@ -119,7 +128,7 @@ class RateLimiter:
             if slot.left is None:
                 slot.left = slot.sent  # a transport that does not say when a request leaves
             if answered:
-                self._round_trips.append(now - slot.left)
+                self._round_trips.append(now - min(slot.left, slot.going or slot.left))
                 self._margin = self._learned_margin()
 
     @contextmanager

@@ -156,11 +156,16 @@ class Requester:
 
 
 def _when_leaving(limiter: RateLimiter, slot: Slot) -> Callable[[str, Mapping[str, Any]], None]:
-    """An httpcore trace hook telling the limiter when the request leaves: the connection opens (a new one), or
-    its headers go out (a kept-alive one)."""
+    """An httpcore trace hook telling the limiter when the request starts going out (its headers: the round trip
+    starts) and when it has left (its last byte is handed to the network: its place counts from then). Not when
+    its connection opens: a thread can wait for the interpreter for tens of milliseconds between that moment and
+    the bytes going out, and a place counted from before its request left could be given back before Apple
+    counted it."""
 
     def hook(event: str, info: Mapping[str, Any]) -> None:
-        if event.endswith(("connect_tcp.started", "send_request_headers.started")):
+        if event.endswith("send_request_headers.started"):
+            limiter.going(slot)
+        elif event.endswith("send_request_body.complete"):
             limiter.leaving(slot)
 
     return hook
