@@ -114,12 +114,17 @@ class CountingLock:
 
 def test_every_database_step_holds_the_lock(store: Store) -> None:
     lock = CountingLock()
+    unlocked: list[str] = []
+    store.db.conn.set_trace_callback(lambda sql: None if lock.held else unlocked.append(sql))
     ingest = store.assignment_ingest(1, complete=True, now=NOW, lock=lock)
     ingest.add([device("A")])
     ingest.add([device("A")])  # nothing new on this page: no database step, no lock
+    ingest.add([])
+    ingest.restart()  # read back from the database with the next page
     ingest.add([device("B")])
     ingest.finish()
-    assert (lock.entries, lock.held) == (3, False)
+    store.db.conn.set_trace_callback(None)
+    assert (unlocked, lock.entries, lock.held) == ([], 3, False)
 
 
 def test_found_licenses_are_named_only_when_asked(store: Store) -> None:
@@ -148,3 +153,22 @@ def test_a_pending_license_confirmed_before_a_restart_is_not_confirmed_twice(sto
     ingest.add([device("P"), device("Q")])
     assert ingest.finish() == Drift(found=1, confirmed=1, missing=0)
     assert [(row[0], row[2]) for row in licenses(store)] == [("P", "active"), ("Q", "active")]
+
+
+def test_a_delta_confirms_pending_licenses_and_names_what_it_found(store: Store) -> None:
+    store.db.execute(
+        "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state, assigned_at)"
+        " VALUES (1, '100', 'STDQ', 'device', 'P', 'admin', 'pending', ?)",
+        (STAMP,),
+    )
+    ingest = store.assignment_ingest(1, complete=False, now=NOW)
+    ingest.add([device("P"), device("Q"), device("Q")])
+    assert ingest.finish() == Drift(found=1, confirmed=1, missing=0, found_keys=(("100", "STDQ", "device", "Q"),))
+    assert [(row[0], row[2]) for row in licenses(store)] == [("P", "active"), ("Q", "active")]
+
+
+def test_a_target_holding_the_key_separator_is_stored_and_named_exactly(store: Store) -> None:
+    odd = Assignment("100", "STDQ", TargetKind.USER, "u\x1f1\x1f")
+    drift = store.apply_assignments(1, [odd, device("A")], complete=True, now=NOW)
+    assert drift.found_keys == (("100", "STDQ", "device", "A"), ("100", "STDQ", "user", "u\x1f1\x1f"))
+    assert store.apply_assignments(1, [odd], complete=True, now=NOW).missing_keys == (("100", "STDQ", "device", "A"),)

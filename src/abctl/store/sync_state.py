@@ -8,8 +8,8 @@ page at a time (AssignmentIngest), so a 100,000-assignment walk is stored by the
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterable, Iterator, Sequence
+import json
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -41,21 +41,35 @@ class Drift:
                      self.found_keys + other.found_keys, self.missing_keys + other.missing_keys)  # fmt: skip
 
 
-def _key(a: Assignment) -> Key:
-    # App ids, pricing and kind repeat on every page: one string each, not one per assignment.
-    return (sys.intern(a.adam_id), sys.intern(a.pricing_param), a.target_kind.value, a.target_id)
-
-
 _LIVE = "('pending', 'active', 'revoking')"
-_SEEN = 0  # row ids start at 1: in place of its id, a live license this read has seen (or inserted)
+# A key as one string, its parts joined by a character that app ids, pricing codes and kinds never hold (only the
+# target, the last part, is free text), so it splits back exactly. One string per license, not a tuple of four:
+# a third of the memory, and a 100,000-license account loads them in a sixth of a second.
+_SEP = "\x1f"
+_JOINED = "adam_id || char(31) || pricing_param || char(31) || target_kind || char(31) || target_id"
+# A delta's keys, handed to SQLite as one JSON array of [adamId, pricingParam, kind, target] arrays.
+_DELTA_KEYS = (
+    "SELECT DISTINCT json_extract(value, '$[0]') AS adam_id, json_extract(value, '$[1]') AS pricing_param,"
+    " json_extract(value, '$[2]') AS target_kind, json_extract(value, '$[3]') AS target_id FROM json_each(:keys)"
+)
+_SAME_KEY = (
+    "l.account_id = :account AND l.adam_id = k.adam_id AND l.pricing_param = k.pricing_param"
+    " AND l.target_kind = k.target_kind AND l.target_id = k.target_id"
+)
+
+
+def _split(key: str) -> Key:
+    adam_id, pricing_param, kind, target = key.split(_SEP, 3)
+    return adam_id, pricing_param, kind, target
 
 
 class AssignmentIngest:
     """One read of an account's assignments on Apple, stored a page at a time while the rest is still being read.
 
     Pages may come from a thread that shares the database with other accounts' syncs: every database step holds
-    `lock`. A complete read (a full listing) marks revoked at `finish` what it never saw; a delta only adds.
-    Memory stays at one small entry per live license (its key and row id); the records themselves are not kept.
+    `lock`. A complete read (a full listing) loads the account's live licenses once, as one string per key, and
+    compares each page with them in sets (a page nothing new is on costs no database step); at `finish` it
+    revokes what it never saw. A delta is small: SQLite compares its keys with the live licenses.
     `name_found`: keep the key of every license found on Apple only, so the caller can name them (a resync
     does); otherwise they are only counted.
     """
@@ -71,10 +85,10 @@ class AssignmentIngest:
         self._adam_id = adam_id
         self._lock: AbstractContextManager[object] = lock if lock is not None else nullcontext()
         self._name_found = name_found
-        # Live licenses known to this read: key -> row id, or _SEEN once this read has seen (or inserted) it.
-        self._live: dict[Key, int] = {}
-        self._pending: set[int] = set()  # row ids of the live licenses still pending
         self._loaded = False
+        self._unseen: set[str] = set()  # live licenses this read has not seen yet
+        self._seen: set[str] = set()  # keys this read has seen (and stored)
+        self._pending: dict[str, int] = {}  # unseen live licenses still pending: key -> row id
         self._found: list[Key] = []
         self._found_count = 0
         self._confirmed = 0
@@ -82,86 +96,127 @@ class AssignmentIngest:
     def add(self, records: Sequence[Assignment]) -> None:
         """Store one page: assignments abctl did not know become `external` licenses, pending ones become active."""
         interrupt.check()  # after Ctrl-C no new page is stored; the one being stored is one transaction
-        page = {key for a in records if self._live.get(key := _key(a)) != _SEEN}
+        if not records:
+            return
+        if not self._complete:
+            self._add_delta(records)
+            return
+        page = {_SEP.join((a.adam_id, a.pricing_param, a.target_kind, a.target_id)) for a in records} - self._seen
         if not page:
             return  # every one seen already on an earlier page: no database step
         with self._lock:
-            live = self._known_live(page)
-            new = sorted(key for key in page if key not in live)
-            unseen = [key for key in page if live.get(key, _SEEN) != _SEEN]
-            confirm = [row for key in unseen if (row := live[key]) in self._pending]
+            self._load()
+            known = page & self._unseen
+            new = sorted(page - known)
+            confirm = [row for key in known if (row := self._pending.pop(key, 0))] if self._pending else []
             if new or confirm:
                 with self._store.transaction():
-                    self._store.insert_found(self._account_id, new, self._stamp)
+                    self._store.insert_found(self._account_id, [_split(key) for key in new], self._stamp)
                     self._store.confirm_licenses(confirm)
-        for key in (*unseen, *new):
-            live[key] = _SEEN
-        self._pending.difference_update(confirm)
-        if self._name_found:
-            self._found.extend(new)
-        self._found_count += len(new)
-        self._confirmed += len(confirm)
+        self._unseen -= known
+        self._seen |= page
+        self._count(new, len(confirm))
 
     def restart(self) -> None:
         """The listing is being read again from its first page: only the new walk counts as seen (what the
         abandoned walk stored is read back from the database, as any other live license)."""
-        self._live.clear()
-        self._pending.clear()
         self._loaded = False
+        self._unseen.clear()
+        self._seen.clear()
+        self._pending.clear()
 
     def finish(self) -> Drift:
         """End the read; a complete one revokes the live licenses it never saw."""
         gone: list[Key] = []
-        with self._lock:
-            if self._complete:
-                live = self._known_live(set())
-                gone = [key for key, row in live.items() if row != _SEEN]
-            if gone:
-                with self._store.transaction():
-                    self._store.revoke_missing([live[key] for key in gone], self._stamp)
+        if self._complete:
+            with self._lock:
+                self._load()
+                gone = sorted(_split(key) for key in self._unseen)
+                if gone:
+                    with self._store.transaction():
+                        self._store.revoke_missing(self._account_id, gone, self._stamp)
         return Drift(found=self._found_count, confirmed=self._confirmed, missing=len(gone),
-                     found_keys=tuple(self._found), missing_keys=tuple(sorted(gone)))  # fmt: skip
+                     found_keys=tuple(self._found), missing_keys=tuple(gone))  # fmt: skip
 
-    def _known_live(self, keys: set[Key]) -> dict[Key, int]:
-        if self._complete and not self._loaded:
-            self._remember(self._store.live_licenses(self._account_id, self._adam_id))
+    def _load(self) -> None:
+        if not self._loaded:
+            for key, row, state in self._store.live_licenses(self._account_id, self._adam_id):
+                self._unseen.add(key)
+                if state == "pending":
+                    self._pending[key] = row
             self._loaded = True
-        elif not self._complete:
-            # A delta is small: look up only its keys (the live-license index answers each one).
-            self._remember(self._store.live_licenses_among(self._account_id, [k for k in keys if k not in self._live]))
-        return self._live
 
-    def _remember(self, rows: Iterable[tuple[Key, int, str]]) -> None:
-        for key, row, state in rows:
-            self._live[key] = row
-            if state == "pending":
-                self._pending.add(row)
+    def _add_delta(self, records: Sequence[Assignment]) -> None:
+        keys = json.dumps([[a.adam_id, a.pricing_param, a.target_kind, a.target_id] for a in records])
+        with self._lock, self._store.transaction():
+            new, confirmed = self._store.merge_delta(self._account_id, keys, self._stamp)
+        self._count([_SEP.join(key) for key in new], confirmed)
+
+    def _count(self, new: list[str], confirmed: int) -> None:
+        if self._name_found:
+            self._found.extend(_split(key) for key in new)
+        self._found_count += len(new)
+        self._confirmed += confirmed
 
 
 class SyncStateStore(StoreBase):
-    def live_licenses(self, account_id: int, adam_id: str | None = None) -> Iterator[tuple[Key, int, str]]:
-        """The account's live licenses (of one app when `adam_id` is given): (key, row id, state), streamed."""
-        sql = ("SELECT adam_id, pricing_param, target_kind, target_id, id, state FROM licenses WHERE account_id = ?"
-               f" AND state IN {_LIVE}")  # fmt: skip
+    def live_licenses(self, account_id: int, adam_id: str | None = None) -> Iterator[tuple[str, int, str]]:
+        """The account's live licenses (of one app when `adam_id` is given): (joined key, row id, state), read
+        in chunks (Ctrl-C is heard between them)."""
+        sql = f"SELECT {_JOINED}, id, state FROM licenses WHERE account_id = ? AND state IN {_LIVE}"
         params: tuple[object, ...] = (account_id,)
         if adam_id is not None:
             sql += " AND adam_id = ?"
             params = (account_id, adam_id)
         cursor = self.db.execute(sql, params)
-        intern = sys.intern  # app ids, pricing, kinds and states repeat: one string each
-        while rows := cursor.fetchmany(10_000):  # 100,000 rows take a while: Ctrl-C is heard between chunks
+        while rows := cursor.fetchmany(10_000):
             interrupt.check()
-            for r in rows:
-                yield (intern(r[0]), intern(r[1]), intern(r[2]), r[3]), r[4], intern(r[5])
+            yield from rows
 
-    def live_licenses_among(self, account_id: int, keys: Iterable[Key]) -> Iterator[tuple[Key, int, str]]:
-        """Those of `keys` the account holds a live license for: (key, row id, state)."""
-        sql = ("SELECT id, state FROM licenses WHERE account_id = ? AND adam_id = ? AND pricing_param = ?"
-               f" AND target_kind = ? AND target_id = ? AND state IN {_LIVE}")  # fmt: skip
-        for key in keys:
-            row = self.db.execute(sql, (account_id, *key)).fetchone()
-            if row is not None:
-                yield key, row[0], row[1]
+    def merge_delta(self, account_id: int, keys: str, stamp: str) -> tuple[list[Key], int]:
+        """A delta of Apple's assignments (`keys`, a JSON array of keys): those with no live license become live
+        `external` ones, pending licenses among them become active. Returns the keys found, sorted, and how many
+        licenses were confirmed."""
+        found = self.db.conn.execute(
+            "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state,"
+            " assigned_at, last_action, detail) SELECT :account, k.adam_id, k.pricing_param, k.target_kind,"
+            f" k.target_id, 'external', 'active', :stamp, 'sync', 'found on Apple' FROM ({_DELTA_KEYS}) k"
+            f" WHERE NOT EXISTS (SELECT 1 FROM licenses l WHERE {_SAME_KEY} AND l.state IN {_LIVE})"
+            " ORDER BY 2, 3, 4, 5 RETURNING adam_id, pricing_param, target_kind, target_id",
+            {"account": account_id, "keys": keys, "stamp": stamp},
+        ).fetchall()
+        confirmed = self.db.conn.execute(
+            "UPDATE licenses SET state = 'active', last_action = 'associate' WHERE id IN (SELECT l.id FROM"
+            f" ({_DELTA_KEYS}) k JOIN licenses l ON {_SAME_KEY} AND l.state IN {_LIVE} WHERE l.state = 'pending')",
+            {"account": account_id, "keys": keys},
+        ).rowcount
+        return sorted((r[0], r[1], r[2], r[3]) for r in found), confirmed
+
+    def insert_found(self, account_id: int, keys: Sequence[Key], stamp: str) -> None:
+        """Assignments Apple has and abctl did not know: live `external` licenses."""
+        self.db.conn.executemany(
+            "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state,"
+            " assigned_at, last_action, detail) VALUES (?, ?, ?, ?, ?, 'external', 'active', ?, 'sync',"
+            " 'found on Apple')",
+            [(account_id, *key, stamp) for key in keys],
+        )
+
+    def confirm_licenses(self, ids: Sequence[int]) -> None:
+        """Pending licenses Apple now lists: active."""
+        self.db.conn.execute(
+            "UPDATE licenses SET state = 'active', last_action = 'associate' WHERE id IN"
+            " (SELECT value FROM json_each(?))",
+            (json.dumps(list(ids)),),
+        )
+
+    def revoke_missing(self, account_id: int, keys: Sequence[Key], stamp: str) -> None:
+        """Live licenses a complete read did not see."""
+        self.db.conn.executemany(
+            "UPDATE licenses SET state = 'revoked', revoked_at = ?, last_action = 'sync',"
+            " detail = 'not on Apple at sync' WHERE account_id = ? AND adam_id = ? AND pricing_param = ?"
+            f" AND target_kind = ? AND target_id = ? AND state IN {_LIVE}",
+            [(stamp, account_id, *key) for key in keys],
+        )
 
     def assignment_ingest(
         self, account_id: int, *, complete: bool, now: datetime, adam_id: str | None = None,
@@ -179,30 +234,6 @@ class SyncStateStore(StoreBase):
         ingest = self.assignment_ingest(account_id, complete=complete, now=now, adam_id=adam_id)
         ingest.add(assignments)
         return ingest.finish()
-
-    def insert_found(self, account_id: int, keys: Sequence[Key], stamp: str) -> None:
-        """Assignments Apple has and abctl did not know: live `external` licenses."""
-        self.db.conn.executemany(
-            "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state,"
-            " assigned_at, last_action, detail) VALUES (?, ?, ?, ?, ?, 'external', 'active', ?, 'sync',"
-            " 'found on Apple')",
-            [(account_id, *key, stamp) for key in keys],
-        )
-
-    def confirm_licenses(self, ids: Sequence[int]) -> None:
-        """Pending licenses Apple now lists: active."""
-        self._update(ids, "UPDATE licenses SET state = 'active', last_action = 'associate' WHERE id IN ({})")
-
-    def revoke_missing(self, ids: Sequence[int], stamp: str) -> None:
-        """Live licenses a complete read did not see."""
-        self._update(ids, "UPDATE licenses SET state = 'revoked', revoked_at = ?, last_action = 'sync',"
-                     " detail = 'not on Apple at sync' WHERE id IN ({})", (stamp,))  # fmt: skip
-
-    def _update(self, ids: Iterable[int], sql: str, leading: tuple[object, ...] = ()) -> None:
-        ids = list(ids)
-        for start in range(0, len(ids), 900):
-            chunk = ids[start : start + 900]
-            self.db.execute(sql.format(", ".join("?" for _ in chunk)), (*leading, *chunk))
 
     def live_counts_by_asset(self, account_id: int) -> dict[tuple[str, str], int]:
         rows = self.db.execute(
