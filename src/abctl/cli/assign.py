@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,6 +14,10 @@ from abctl.errors import AllocationError, InputError
 from abctl.models.enums import TargetKind
 from abctl.models.licenses import LicenseSource
 from abctl.output import Column
+
+if TYPE_CHECKING:
+    from abctl.output.json_text import SharedRows
+    from abctl.services.licensing.plan import AppPlan
 
 app = typer.Typer()
 COLUMNS = [
@@ -76,14 +81,8 @@ def assign(
     kind = service.RequestKind.USER_REQUEST if request else service.RequestKind.ADMIN
     plans = service.plan_apps(rt, space_name, adam_ids, list(dict.fromkeys(specs)), kind, invite_links(rt))
     if dry_run:
-        shown = {"assign": "planned", "already_licensed": "already licensed", "refused": "refused"}
-        rows = [{"name": name, "adam_id": adam_id, "kind": str(d.license_kind or d.target.kind),
-                 "target": d.target.id, "account": d.account,
-                 "license_type": str(d.license_kind) if d.license_kind else None, "result": shown[d.outcome],
-                 "reason": d.message, "event_id": None, "invite_url": d.invite_url}  # in COLUMNS order
-                for adam_id, name, p in ((p.adam_id, names.get(p.adam_id, p.adam_id), p) for p in plans)
-                for d in p.allocation.decisions]  # fmt: skip
-        actx.renderer.rows(rows, COLUMNS, title=f"Assign {label}: plan (dry run: nothing sent)", summary=SUMMARY)
+        planned = _planned_rows(plans, names)
+        actx.renderer.rows(planned, COLUMNS, title=f"Assign {label}: plan (dry run: nothing sent)", summary=SUMMARY)
         return
     source = LicenseSource.FCFS if request else LicenseSource.ADMIN
     with actx.writer_lock(), actx.renderer.progress("Assigning") as advance:
@@ -99,3 +98,27 @@ def assign(
     if result.refused:
         raise AllocationError(f"{result.refused} of {len(result.outcomes)} target(s) got no license",
                               hint=refusal_hint(store, space_name, result.refusals()))  # fmt: skip
+
+
+def _planned_rows(plans: Sequence[AppPlan], names: Mapping[str, str]) -> SharedRows:
+    """The dry run's rows (COLUMNS order): targets told the same (app, account, result, reason ...) share one
+    row but for the target, so 100,000 targets are written as a few rows' text and their ids."""
+    from abctl.output.json_text import SharedRows
+
+    shown = {"assign": "planned", "already_licensed": "already licensed", "refused": "refused"}
+    bases: list[dict[str, Any]] = []
+    which: list[int] = []
+    targets: list[str] = []
+    for plan in plans:
+        decisions = plan.allocation.decisions
+        told: dict[tuple[Any, ...], int] = {}  # (target kind, all a decision tells but its target) -> its row
+        first = len(bases)
+        which += [first + told.setdefault((d.target.kind, d[1:]), len(told)) for d in decisions]
+        targets += [d.target.id for d in decisions]
+        name = names.get(plan.adam_id, plan.adam_id)
+        for kind, (outcome, _, message, _, account, license_kind, _, invite_url) in told:
+            bases.append({"name": name, "adam_id": plan.adam_id, "kind": str(license_kind or kind), "target": None,
+                          "account": account, "license_type": str(license_kind) if license_kind else None,
+                          "result": shown[outcome], "reason": message, "event_id": None,
+                          "invite_url": invite_url})  # fmt: skip
+    return SharedRows("target", bases, which, targets)

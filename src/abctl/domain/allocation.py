@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from abctl.domain.allocation_terms import (
     ALL_USERS,
@@ -63,7 +64,19 @@ def runs_on(offers: Sequence[Offer], platform: str) -> bool:
 
 def plan_assignments(offers: Sequence[Offer], targets: Iterable[Target], request: RequestKind) -> AllocationPlan:
     """Decide every target, consuming seats as it goes."""
-    return AllocationPlan(tuple(map(_Planner(offers, request).decide, targets)))
+    return AllocationPlan(_Planner(offers, request).decide_all(targets))
+
+
+_new_tuple = tuple.__new__  # a Decision from a prepared tuple of its fields, as Decision._make does, without a call
+
+
+@dataclass(frozen=True, slots=True)
+class _Seat:
+    """A license a chain gives when its account still has a free seat: the seat counter's slot in the planner
+    and the decision's fields after the target."""
+
+    slot: int
+    told: tuple[Any, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +84,7 @@ class _Candidate:
     """An offer with its policy precomputed, so deciding 100,000 targets stays well under a second."""
 
     offer: Offer
-    seat_key: tuple[int, str]
+    slot: int  # where the planner counts this asset's free seats (one counter per account and pricing param)
     groups: frozenset[str]
     everyone: bool
     reserved: frozenset[tuple[str, str]]
@@ -79,11 +92,10 @@ class _Candidate:
     message: str  # the message of a license from this account on its list
 
     @classmethod
-    def of(cls, offer: Offer) -> _Candidate:
+    def of(cls, offer: Offer, slot: int) -> _Candidate:
         groups = offer.policy.groups()
         policy, message = offer.policy, _FROM[Reason.ON_LIST].format(offer.account)
-        return cls(offer, (offer.account_id, offer.pricing_param), groups, ALL_USERS in groups, policy.reserved,
-                   policy.disallowed, message)  # fmt: skip
+        return cls(offer, slot, groups, ALL_USERS in groups, policy.reserved, policy.disallowed, message)
 
     def lists(self, target: Target, person: str | None) -> bool:
         """The target is on this account's distribution list (R3): All Users, or the person's groups."""
@@ -102,6 +114,7 @@ class _Chain:
 
     fitting: tuple[_Candidate, ...]
     refusing: Offer | None  # the account whose refusal tells the most (_REFUSAL_ORDER), when nothing fits
+    seats: tuple[_Seat, ...] = ()  # the fitting accounts' licenses, in the same order
 
 
 class _Planner:
@@ -110,13 +123,47 @@ class _Planner:
 
     def __init__(self, offers: Sequence[Offer], request: RequestKind) -> None:
         ordered = sorted(offers, key=lambda offer: (offer.delegated, offer.priority))  # R21: own accounts first
-        self.candidates = [_Candidate.of(offer) for offer in ordered]
-        self.seats = {(o.account_id, o.pricing_param): o.available for o in offers}
+        slots = {(o.account_id, o.pricing_param): o.available for o in offers}  # the last offer's seats count
+        at = {key: n for n, key in enumerate(slots)}
+        self.seats = list(slots.values())
+        self.candidates = [_Candidate.of(offer, at[(offer.account_id, offer.pricing_param)]) for offer in ordered]
         self.names = {offer.account_id: offer.account for offer in offers}
         self.request = request
         self.reserved = frozenset().union(*(c.reserved for c in self.candidates))
+        self.reserved_devices = frozenset(id_ for kind, id_ in self.reserved if kind == TargetKind.DEVICE)
         self.disallowed = frozenset().union(*(c.disallowed for c in self.candidates))
         self.chains: dict[tuple[object, ...], _Chain] = {}
+        self.device_chains: dict[tuple[object, ...], _Chain] = {}  # the chains of devices, by what else they read
+        message = "no free seat in any account that may serve it"
+        if request is RequestKind.USER_REQUEST:
+            message += "; the user may buy the app"
+        self.no_seat: tuple[Any, ...] = (Outcome.REFUSED, Reason.NO_SEAT, message, None, None, None, None, None)
+
+    def decide_all(self, targets: Iterable[Target]) -> tuple[Decision, ...]:
+        """decide() for every target in turn; the common one (an active device holding no license, reserved and
+        disallowed nowhere, like others already decided) without a call of its own."""
+        if not self.candidates:
+            return tuple(map(self.decide, targets))
+        decide, chains, seats, no_seat = self.decide, self.device_chains, self.seats, self.no_seat
+        reserved, disallowed, device = self.reserved_devices, self.disallowed, TargetKind.DEVICE
+        decisions: list[Decision] = []
+        append = decisions.append
+        for target in targets:
+            kind, id_, platform, owner, shared, active, groups, _, _, held = target
+            chain = None
+            if kind is device and active and not held and id_ not in reserved and owner not in disallowed:
+                chain = chains.get((platform, owner is None, shared, groups))
+            if chain is None or not chain.fitting:
+                append(decide(target))
+                continue
+            for seat in chain.seats:
+                if seats[seat.slot] > 0:
+                    seats[seat.slot] -= 1
+                    append(_new_tuple(Decision, (target, *seat.told)))
+                    break
+            else:
+                append(_new_tuple(Decision, (target, *no_seat)))
+        return tuple(decisions)
 
     def decide(self, target: Target) -> Decision:
         if target.held or not target.active or not self.candidates:
@@ -129,21 +176,21 @@ class _Planner:
         if (self.reserved and (kind, target.id) in self.reserved) or (person in self.disallowed):
             return self._walk(target, kind, person)
         if kind is TargetKind.DEVICE:
-            key: tuple[object, ...] = (kind, target.platform, person is None, target.shared_ipad, target.groups)
+            key: tuple[object, ...] = (target.platform, person is None, target.shared_ipad, target.groups)
+            chains = self.device_chains
         else:
             enrollment = target.enrollment
-            key = (kind, target.shared_ipad, target.groups,
+            key = (target.shared_ipad, target.groups,
                    *(enrollment.get(c.offer.account_id) == "Associated" for c in self.candidates))  # fmt: skip
-        chain = self.chains.get(key)
+            chains = self.chains
+        chain = chains.get(key)
         if chain is None:
-            chain = self.chains[key] = self._chain(target, kind, person)
+            chain = chains[key] = self._chain(target, kind, person)
         seats = self.seats
-        for candidate in chain.fitting:
-            if seats[candidate.seat_key] > 0:
-                seats[candidate.seat_key] -= 1
-                offer = candidate.offer
-                return Decision(target, Outcome.ASSIGN, Reason.ON_LIST, candidate.message, offer.account_id,
-                                offer.account, kind, offer.pricing_param)  # fmt: skip
+        for seat in chain.seats:
+            if seats[seat.slot] > 0:
+                seats[seat.slot] -= 1
+                return _new_tuple(Decision, (target, *seat.told))
         if chain.fitting:
             return self._no_seat(target)
         if chain.refusing is None:
@@ -189,7 +236,9 @@ class _Planner:
             rank = _REFUSAL_ORDER.index(problem[0])
             if refusing is None or rank < refusing[0]:
                 refusing = (rank, candidate.offer)
-        return _Chain(tuple(fitting), refusing[1] if refusing else None)
+        seats = tuple(_Seat(c.slot, (Outcome.ASSIGN, Reason.ON_LIST, c.message, c.offer.account_id, c.offer.account,
+                                     kind, c.offer.pricing_param, None)) for c in fitting)  # fmt: skip
+        return _Chain(tuple(fitting), refusing[1] if refusing else None, seats)
 
     def _walk(self, target: Target, kind: TargetKind, person: str | None) -> Decision:
         """Every account in turn: where the target is reserved first (R4), then where it is listed (R2)."""
@@ -206,10 +255,10 @@ class _Planner:
             if problem is not None:
                 refusals.append(problem)
                 continue
-            if self.seats[candidate.seat_key] <= 0:
+            if self.seats[candidate.slot] <= 0:
                 refusals.append((Reason.NO_SEAT, f"`{offer.account}` has no free seat", None))
                 continue
-            self.seats[candidate.seat_key] -= 1
+            self.seats[candidate.slot] -= 1
             why = Reason.RESERVED if candidate in reserved else Reason.ON_LIST
             return Decision(target, Outcome.ASSIGN, why, _FROM[why].format(offer.account), offer.account_id,
                             offer.account, kind, offer.pricing_param)  # fmt: skip
@@ -221,10 +270,7 @@ class _Planner:
         return Decision(target, Outcome.REFUSED, reason, message, invite_url=invite)
 
     def _no_seat(self, target: Target) -> Decision:
-        message = "no free seat in any account that may serve it"
-        if self.request is RequestKind.USER_REQUEST:
-            message += "; the user may buy the app"
-        return Decision(target, Outcome.REFUSED, Reason.NO_SEAT, message)
+        return _new_tuple(Decision, (target, *self.no_seat))
 
 
 def _not_on_list(target: Target) -> Decision:

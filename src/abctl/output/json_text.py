@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Iterator, Mapping, Sequence
+from typing import Any, overload
 
 from abctl.output.values import PLAIN, machine_value
 
@@ -12,11 +12,87 @@ from abctl.output.values import PLAIN, machine_value
 # encoder writes that (it indents nothing itself, and the indenting encoder is pure Python); between objects the
 # same separator is then replaced by the listing's own.
 _ENCODE_ROWS = json.JSONEncoder(ensure_ascii=False, separators=(",\n    ", ": ")).encode
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode  # one plain value, as it is written inside a listing
+_ENCODE_TEXT = json.encoder.encode_basestring  # one string, as the C encoder writes it with ensure_ascii=False
+
+
+class SharedRows(Sequence[dict[str, Any]]):
+    """A long listing whose rows are each one of a few shared `bases` (every key, in order) with one key, `own`,
+    set to the row's own value: what a plan of 100,000 targets is (each target's row differs from many others
+    only by the target). Read as a sequence it gives each row as a new dict; as json each base's text is written
+    once and each row adds only its own value's."""
+
+    def __init__(self, own: str, bases: Sequence[Mapping[str, Any]], which: Sequence[int], values: Sequence[Any]):
+        """Row i is `bases[which[i]]` with `own` set to `values[i]`."""
+        if len(which) != len(values):
+            raise ValueError("one base per value")
+        self.own = own
+        self.bases = [dict(base) for base in bases]
+        for base in self.bases:
+            base.setdefault(own, None)
+        self.which = which
+        self.values = values
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return {**self.bases[self.which[index]], self.own: self.values[index]}
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        bases, own = self.bases, self.own
+        for which, value in zip(self.which, self.values, strict=True):
+            yield {**bases[which], own: value}
+
+    def json(self, keys: Sequence[str]) -> str | None:
+        """The listing of `keys` as json_rows writes it, or None when it holds a list or an object, or a row's
+        own value is not plain (json_rows then writes it the general way)."""
+        bases = [{key: machine_value(base.get(key)) for key in keys} for base in self.bases]
+        if not keys or any(isinstance(value, (list, dict)) for base in bases for value in base.values()):
+            return None
+        values = self.values
+        encode = _ENCODE_TEXT
+        if self.own in keys and any(type(value) is not str for value in values):
+            if any(type(value) not in PLAIN for value in values):
+                return None
+            encode = _ENCODE
+        heads, tails = [], []
+        for base in bases:  # each base's text around its own value, the row's separator after it
+            items = [f"{_ENCODE(key)}: {_ENCODE(value)}" for key, value in base.items()]
+            if self.own in base:
+                at = list(base).index(self.own)
+                head = ",\n    ".join([*items[:at], f"{_ENCODE(self.own)}: "])
+                tail = ",\n    ".join(["", *items[at + 1 :]]) if at + 1 < len(items) else ""
+                heads.append("  {\n    " + head)
+                tails.append(tail + "\n  },\n")
+            else:
+                heads.append("  {\n    " + ",\n    ".join(items) + "\n  },\n")
+                tails.append("")
+        if not values:
+            return "[]"
+        if self.own in keys:
+            pieces = [piece for which, value in zip(self.which, values, strict=True)
+                      for piece in (heads[which], encode(value), tails[which])]  # fmt: skip
+        else:
+            pieces = [heads[which] for which in self.which]
+        return "[\n" + "".join(pieces)[:-2] + "\n]"
 
 
 def json_rows(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> str:
     """The rows' `keys`, as json carries them (machine_value), as one indented listing; rows of plain values (the
     common ones) are neither converted nor searched for nested values."""
+    if isinstance(rows, SharedRows):
+        text = rows.json(keys)
+        if text is not None:
+            return text
     data = []
     flat = bool(keys)
     keys = list(keys)

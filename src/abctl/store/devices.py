@@ -93,6 +93,21 @@ class DevicesStore(StoreBase):
         )
         return {row[0]: DeviceFacts(row[0], row[1], row[2], row[3], row[4] == 1, row[5], row[6]) for row in cursor}
 
+    def device_targets(
+        self, serials: Sequence[str], space: str
+    ) -> list[tuple[str, str, str | None, int, int, int, str | None]]:
+        """What planning reads about each of these devices (the ones abctl knows), as plain tuples: (serial,
+        platform, owner, shared_ipad 0/1, active 0/1, in `space` 0/1, the owner's explicit groups joined by US
+        (chr 31) or None). One query; the serials (asked once each) go in as one JSON array, whose rows drive the
+        join, so the rows come in the order asked (no sort: a caller that relies on it checks)."""
+        cursor = self.db.conn.execute(
+            "SELECT d.serial, d.platform, d.owner, d.shared_ipad, d.state = 'active', d.space = ?, (SELECT"
+            " group_concat(m.group_name, char(31)) FROM group_members m WHERE m.client_user_id = d.owner)"
+            " FROM json_each(?) j CROSS JOIN devices d ON d.serial = j.value",
+            (space, json.dumps(serials)),
+        )
+        return cursor.fetchall()
+
     def list_devices(
         self, *, space: str | None = None, states: Sequence[str] | None = None, owner: str | None = None
     ) -> list[DeviceRecord]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from abctl.domain.allocation import AllocationPlan, Offer, Policy, RequestKind, Target, license_kind, plan_assignments
@@ -22,6 +23,8 @@ if TYPE_CHECKING:
     from abctl.services.runtime import Runtime
     from abctl.store import Store
     from abctl.store.users import AppleStatus
+
+_new_target = partial(tuple.__new__, Target)  # a Target from all its fields, as Target._make, without its call
 
 __all__ = ["AppPlan", "RequestKind", "TargetFacts", "load_offers", "parse_target_spec", "plan", "plan_apps"]
 TargetSpec = tuple[TargetKind, str]
@@ -137,8 +140,13 @@ class TargetFacts:
         NotFoundError for devices or users not in the space."""
         device_kind, user_kind = TargetKind.DEVICE, TargetKind.USER
         serials = [t for k, t in specs if k is device_kind]
-        devices = store.device_facts(serials) if serials else {}
         user_ids = [t for k, t in specs if k is user_kind]
+        personal = request is RequestKind.USER_REQUEST
+        if serials and not personal and not user_ids:  # devices only, each licensed as a device: the common case
+            facts = _devices_only(store, space, list(dict.fromkeys(serials)))
+            if facts is not None:
+                return facts
+        devices = store.device_facts(serials) if serials else {}
         users = store.users_by_id(user_ids) if user_ids else {}
         missing = None  # counted first: the full check reads every serial and id twice
         if len(devices) < len(set(serials)) or any(device.space != space for device in devices.values()):
@@ -148,23 +156,12 @@ class TargetFacts:
         if missing is not None:
             raise missing
         # R6: a user's own request on their own device is licensed to the user.
-        personal = request is RequestKind.USER_REQUEST
         owners = {d.owner for d in devices.values() if personal and d.owner and not d.shared_ipad}
         owner_users = store.users_by_id(owners - set(user_ids)) if owners else {}
         users.update({u: record for u, record in owner_users.items() if record.space == space})
         groups = store.group_sets(users) if users else {}
         statuses = store.apple_statuses(users) if users else {}
         owned_groups = _GroupSets()  # owners alike share one set
-        if not personal and not user_ids:  # devices only, each licensed as a device: one pass
-            asked = tuple(dict.fromkeys(serials))
-            facts = list(map(devices.__getitem__, asked))
-            found = tuple(
-                Target(device_kind, d.serial, d.platform, d.owner, d.shared_ipad, d.state == "active",
-                       owned_groups[d.owner_groups])
-                for d in facts
-            )  # fmt: skip
-            personal_owners = [d.owner for d in facts if d.owner and not d.shared_ipad]  # R8: their user licenses
-            return cls(found, (asked, tuple(dict.fromkeys(personal_owners))))
         targets: dict[tuple[TargetKind, str], Target] = {}
         none: frozenset[str] = frozenset()
         for kind, target in specs:
@@ -207,6 +204,24 @@ class _GroupSets(dict[str | None, frozenset[str]]):
     def __missing__(self, text: str | None) -> frozenset[str]:
         found = self[text] = frozenset(text.split("\x1f")) if text else frozenset()
         return found
+
+
+def _devices_only(store: Store, space: str, serials: list[str]) -> TargetFacts | None:
+    """The facts of devices each licensed as a device, in the order asked, from one read of plain rows; None when
+    one is unknown or in another space (the caller's general path then names it)."""
+    rows = store.device_targets(serials, space)
+    if len(rows) != len(serials) or not all(row[5] for row in rows):
+        return None
+    if [row[0] for row in rows] != serials:  # the query keeps the order asked; should it not, the order is restored
+        at = {serial: n for n, serial in enumerate(serials)}
+        rows.sort(key=lambda row: at[row[0]])
+    device, groups, none = TargetKind.DEVICE, _GroupSets(), Target._field_defaults["enrollment"]
+    nothing: frozenset[tuple[int, str]] = frozenset()
+    fields = ((device, serial, platform, owner, shared == 1, active == 1, groups[names], none, none, nothing)
+              for serial, platform, owner, shared, active, _, names in rows)  # fmt: skip
+    targets = tuple(map(_new_target, fields))
+    owners = [row[2] for row in rows if row[2] and row[3] != 1]  # R8: their user licenses count too
+    return TargetFacts(targets, (tuple(serials), tuple(dict.fromkeys(owners))))
 
 
 def _holders(targets: Sequence[Target]) -> tuple[tuple[str, ...], tuple[str, ...]]:
