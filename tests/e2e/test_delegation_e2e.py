@@ -99,6 +99,27 @@ def test_a_device_of_a_space_without_accounts_is_licensed_by_the_district_and_lo
     assert "GYMPAD01" not in on_apple(world, "district", PLANETARIUM), again.output
 
 
+def test_revoke_in_a_space_takes_back_what_its_devices_hold_through_a_delegation(
+    district: Cli, world: Seed, db_path: Path
+) -> None:
+    """`revoke --all --space gym` means every license of the app in the gym, the district's lent ones included;
+    the district's own licenses elsewhere stay."""
+    district.expect("apps", "delegate", PLANETARIUM, "--to", "gym")
+    district.expect("assign", PLANETARIUM, "--device", "GYMPAD01", "--space", "gym")
+    plan = district.expect("revoke", PLANETARIUM, "--all", "--space", "gym", "--dry-run")
+    assert "GYMPAD01" in plan.output and "OLDPAD001" not in plan.output
+    world.state.reset_stats()
+    result = district.expect("--format", "json", "revoke", PLANETARIUM, "--all", "--space", "gym", "--yes")
+    assert [(r["account"], r["target_id"], r["result"]) for r in rows(result)] == [("district", "GYMPAD01", "revoked")]
+    assert "GYMPAD01" not in on_apple(world, "district", PLANETARIUM)
+    assert {"OLDPAD001", "OLDPAD002", "OLDPAD003"} <= on_apple(world, "district", PLANETARIUM)
+    assert writes(world) == {"district": {"POST assets/disassociate": 1}}
+    assert license_of(db_path, PLANETARIUM, "GYMPAD01")[:3] == ("district", "device", "revoked")
+    district.expect("assign", PLANETARIUM, "--device", "GYMPAD01", "--space", "gym")
+    one = district.expect("--format", "json", "revoke", PLANETARIUM, "--device", "GYMPAD01", "--space", "gym", "--yes")
+    assert [(r["account"], r["target_id"], r["result"]) for r in rows(one)] == [("district", "GYMPAD01", "revoked")]
+
+
 # -- the guide's "Un-Delegate Apps and Books app" row, cell by cell --------------------------------------------
 
 

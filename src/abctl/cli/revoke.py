@@ -35,7 +35,7 @@ def revoke(
     app_: Annotated[str, typer.Argument(metavar="APP", help="adamId or catalog name.")],
     *,
     all_: Annotated[
-        bool, typer.Option("--all", help="Every license of the app in every account of the space.")
+        bool, typer.Option("--all", help="Every license of the app in the space, delegated ones too.")
     ] = False,
     user: Annotated[str | None, typer.Option("--user", help="The license this user (clientUserId) holds.")] = None,
     device: Annotated[str | None, typer.Option("--device", help="The license this device (serial) holds.")] = None,

@@ -65,7 +65,8 @@ def plan_app_revocation(
     space: str | None = None,
     now: datetime,
 ) -> AppRevocation:
-    """Every live license of the app in every account of the space (--all), or the one a user or device holds.
+    """Every live license of the app in the space (--all): its accounts' and, for an app delegated to it (R21),
+    the default space's accounts' licenses of its devices and users; or those one user or device holds.
 
     With --user/--device and no --space the target's licenses of the app are taken from every space.
 
@@ -82,11 +83,16 @@ def plan_app_revocation(
     name = store.app_names([adam_id]).get(adam_id, adam_id)
     if target is None:
         licenses = store.find_licenses(space=space_name, adam_id=adam_id)
-        scope, reason = ALL, f"revoke all licenses of {name}"
+        scope, reason, targets = ALL, f"revoke all licenses of {name}", None
     else:
         kind, target_id = target
         target_id = resolve_target(store, str(kind), target_id)
         licenses = store.find_licenses(space=space_name, adam_id=adam_id, target_kind=kind, target_id=target_id)
-        scope, reason = f"{kind}:{target_id}", f"license revoked for {kind} {target_id}"
+        scope, reason, targets = f"{kind}:{target_id}", f"license revoked for {kind} {target_id}", [(kind, target_id)]
+    if space_name is not None and store.is_delegated(space_name, adam_id):
+        # R21: the space's devices and users may hold the app's licenses from the default space's accounts too.
+        held = {item.id for item in licenses}
+        lent = store.delegated_licenses(space_name, adam_id=adam_id, targets=targets)
+        licenses = [*licenses, *(item for item in lent if item.id not in held)]
     plan = plan_for_licenses(store, licenses, reason=reason, now=now)
     return AppRevocation(adam_id, name, scope, space_name, plan)
