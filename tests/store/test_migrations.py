@@ -174,3 +174,13 @@ def test_serials_are_upper_cased_once_and_never_merged(tmp_path: Path) -> None:
     ]  # fmt: skip
     assert db.execute("SELECT target_id FROM activity").fetchall() == [("DMPX0001",)]
     assert db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+def test_the_event_index_holds_only_licenses_with_an_event_and_serves_a_lookup_by_event(tmp_path: Path) -> None:
+    path = tmp_path / "abctl.db"
+    Store.open(path).close()
+    db = sqlite_utils.Database(path)
+    (sql,) = db.execute("SELECT sql FROM sqlite_master WHERE name = 'idx_licenses_event'").fetchone()
+    assert sql == "CREATE INDEX idx_licenses_event ON licenses(event_id) WHERE event_id IS NOT NULL"
+    plan = db.execute("EXPLAIN QUERY PLAN SELECT id FROM licenses WHERE event_id = ?", ("E1",)).fetchall()
+    assert [row[3] for row in plan] == ["SEARCH licenses USING COVERING INDEX idx_licenses_event (event_id=?)"]

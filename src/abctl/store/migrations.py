@@ -126,3 +126,12 @@ def m007_index_active_licenses(db: Database) -> None:
     db.execute(
         "CREATE INDEX idx_licenses_active ON licenses(account_id, target_kind, target_id) WHERE state = 'active'"
     )
+
+
+@migrations()
+def m008_index_only_licenses_with_an_event(db: Database) -> None:
+    """Licenses by Apple event only where there is one: an assign writes its licenses as intents (no event yet)
+    and a sync those it finds (never one), and each of them cost an index entry (30,000 at a time, issue 19.5);
+    a lookup by event (`event_id = ?`) still uses it."""
+    db.execute("DROP INDEX idx_licenses_event")
+    db.execute("CREATE INDEX idx_licenses_event ON licenses(event_id) WHERE event_id IS NOT NULL")

@@ -30,6 +30,7 @@ KNOWN_MIGRATIONS = (
     "m005_app_details",
     "m006_add_drift_indexes",
     "m007_index_active_licenses",
+    "m008_index_only_licenses_with_an_event",
 )
 
 
