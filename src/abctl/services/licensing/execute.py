@@ -7,42 +7,24 @@ apps to 1,000 devices is ceil(30 / maxAssets) x ceil(1,000 / maxSerialNumbers) =
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, NamedTuple
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from abctl.domain.allocation import Decision, Outcome, Reason, Target
-from abctl.models.apple import EventFailure
 from abctl.models.enums import TargetKind
 from abctl.models.licenses import LicenseSource, LicenseState
 from abctl.services.ledger.writes import SettledWrite, send_write, settle_write
 from abctl.services.licensing import unregistered
+from abctl.services.licensing.outcomes import Asset, OutcomeKey, Outcomes, TargetOutcome, record
 from abctl.services.licensing.unregistered import unregistered_users, without
+from abctl.services.runtime import cyclic_gc_paused
 
 if TYPE_CHECKING:
     from abctl.apple.batching import AssetBatch
     from abctl.models.accounts import Account
     from abctl.services.licensing.plan import AppPlan
     from abctl.services.runtime import Runtime
-    from abctl.store.activity import LicensesActivity, NewActivity
-
-Asset = tuple[str, str]  # (adamId, pricingParam)
-OutcomeKey = tuple[str, str, str]  # (adamId, target kind, target id)
-
-
-class TargetOutcome(NamedTuple):
-    """What happened to one app for one target (a named tuple: an assign makes one per license, 30,000 at a time)."""
-
-    adam_id: str
-    kind: str
-    target: str
-    account: str | None
-    license_type: str | None
-    result: str  # assigned | already licensed | refused | failed | pending
-    reason: str
-    event_id: str | None = None
-    invite_url: str | None = None  # R8: a refused user-based license for a user who has not joined yet
 
 
 @dataclass(frozen=True)
@@ -66,46 +48,6 @@ class AssignResult:
         return sum(1 for o in self.outcomes if o.result == result)
 
 
-class _Run(NamedTuple):
-    """Outcomes of licenses of one call alike but for their app and target, logged from the licenses."""
-
-    result: str
-    reason: str
-    license_ids: list[int]
-    account: str
-    kind: str
-    event_id: str | None
-
-
-@dataclass
-class _Outcomes:
-    """Each app and target's outcome, and what logs them (the outcome itself, or a run of licenses alike), in the
-    same order."""
-
-    space: str
-    by_key: dict[OutcomeKey, TargetOutcome] = field(default_factory=dict)
-    log: list[TargetOutcome | _Run] = field(default_factory=list)
-
-    def add(self, outcome: TargetOutcome) -> None:
-        """One outcome, logged on its own."""
-        self.by_key[(outcome.adam_id, outcome.kind, outcome.target)] = outcome
-        self.log.append(outcome)
-
-    def entries(self) -> list[NewActivity | LicensesActivity]:
-        """The activity entries, in order."""
-        from abctl.store.activity import LicensesActivity, NewActivity
-
-        # positionally: action, result, space, account, adamId, target kind and id, license type, event, detail
-        return [
-            NewActivity("associate", o.result, self.space, o.account, o.adam_id, o.kind, o.target, o.license_type,
-                        o.event_id, o.reason)
-            if isinstance(o, TargetOutcome)
-            else LicensesActivity("associate", o.result, o.license_ids, self.space, o.account, o.kind, o.event_id,
-                                  o.reason)
-            for o in self.log
-        ]  # fmt: skip
-
-
 @dataclass(frozen=True)
 class _Group:
     """Targets of one kind that get the same apps from the same account: one batch family."""
@@ -126,11 +68,24 @@ def execute(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> AssignResult:
     """Associate what the plans assign, batch by batch, and record every app and target's outcome."""
+    with cyclic_gc_paused():  # 30,000 outcomes and their keys hold no cycle: collecting them is waste
+        return _execute(rt, space, plans, source=source, wait=wait, on_progress=on_progress)
+
+
+def _execute(
+    rt: Runtime,
+    space: str,
+    plans: Sequence[AppPlan],
+    *,
+    source: LicenseSource,
+    wait: bool,
+    on_progress: Callable[[int, int], None] | None,
+) -> AssignResult:
     from abctl.apple.batching import associate_batches
     from abctl.services.reporting.notifications import evaluate_usage
 
     store = rt.store
-    outcomes = _Outcomes(space)
+    outcomes = Outcomes(space)
     reasons: dict[OutcomeKey, str] = {}
     platforms: dict[str, str | None] = {}
     for app in plans:
@@ -162,9 +117,9 @@ def execute(
                 if rest is not None:
                     settled, ids = _send(rt, account, rest, source, platforms, wait=wait, license_ids=ids)
                     calls += 1
-                    _record(rt, settled, ids, rest, outcomes, reasons, account.name)
+                    record(rt, settled, ids, rest, outcomes, reasons, account.name)
             else:
-                _record(rt, settled, ids, batch, outcomes, reasons, account.name)
+                record(rt, settled, ids, batch, outcomes, reasons, account.name)
             done += size
             if on_progress:
                 on_progress(done, total)
@@ -223,7 +178,7 @@ def _refuse_unregistered(
     batch: AssetBatch,
     refused: list[str],
     license_ids: list[int],
-    outcomes: _Outcomes,
+    outcomes: Outcomes,
 ) -> list[tuple[str, Decision]]:
     """Users Apple does not know: their licenses failed (never queued), their outcome refused, and abctl stops
     taking them for enrolled until a sync or `users invite` says otherwise. Returns the refusals as decisions,
@@ -240,68 +195,3 @@ def _refuse_unregistered(
                                 account.id, account.name, TargetKind.USER, pricing)  # fmt: skip
             decisions.append((adam_id, decision))
     return decisions
-
-
-def _failure(settled: SettledWrite, adam_id: str, kind: TargetKind, target: str) -> EventFailure | None:
-    """Apple's failure entry for this app and target: it names the targets, and the assets when it knows them."""
-    for failure in settled.failures:
-        targets = failure.serial_numbers if kind is TargetKind.DEVICE else failure.client_user_ids
-        if target in targets and (not failure.adam_ids or adam_id in failure.adam_ids):
-            return failure
-    return None
-
-
-def _record(
-    rt: Runtime,
-    settled: SettledWrite,
-    ids: list[int],
-    batch: AssetBatch,
-    outcomes: _Outcomes,
-    reasons: dict[OutcomeKey, str],
-    account: str,
-) -> None:
-    """Record one call's outcome per app and target, its license states and the seats it moved, in one
-    transaction (a few statements, whatever the number of licenses); the activity log gets one entry per run of
-    licenses alike (the same result and reason), their apps and targets read from the licenses."""
-    store, event_id, kind = rt.store, settled.sent.event_id, batch.target_kind
-    ok: list[int] = []
-    failed: dict[str, list[int]] = {}  # detail -> license ids
-    seats: Counter[Asset] = Counter()
-    pending = settled.state == "pending"
-    error = settled.sent.error
-    kind_text, targets, by_key = str(kind), batch.targets, outcomes.by_key
-    runs: list[_Run] = []
-    result = reason = ""
-    run_ids: list[int] = []
-    for index, (adam_id, pricing) in enumerate(batch.assets):  # the ids: asset by asset, each for every target
-        before = len(ok)
-        for license_id, target in zip(ids[index * len(targets) : (index + 1) * len(targets)], targets, strict=True):
-            key = (adam_id, kind_text, target)
-            failure = _failure(settled, adam_id, kind, target) if settled.failures else None
-            if pending:
-                result, reason = "pending", "Apple has not finished; run: abctl events wait"
-            elif failure is not None or error is not None:
-                message = failure.error_message if failure else (error.message if error else "")
-                number = failure.error_number if failure else None
-                failed.setdefault(f"{number}: {message}" if number else message, []).append(license_id)
-                result, reason = "failed", f"Apple: {message}"
-            else:
-                ok.append(license_id)
-                result, reason = "assigned", reasons[key]
-            by_key[key] = TargetOutcome(adam_id, kind_text, target, account, kind_text, result, reason, event_id)
-            if not runs or reason != runs[-1].reason or result != runs[-1].result:
-                run_ids = []
-                runs.append(_Run(result, reason, run_ids, account, kind_text, event_id))
-            run_ids.append(license_id)
-        if len(ok) > before:
-            seats[(adam_id, pricing)] += len(ok) - before
-    outcomes.log += runs
-    with store.transaction():
-        for detail, failed_ids in failed.items():
-            store.set_license_state(failed_ids, LicenseState.FAILED, event_id=event_id, detail=detail)
-        if ok:
-            store.set_license_state(ok, LicenseState.ACTIVE, event_id=event_id)
-        if not pending:
-            # Apple's counts move with the event; mirror them so usage is right before the next sync.
-            for (adam_id, pricing), count in seats.items():
-                store.adjust_assigned(settled.sent.account.id, adam_id, pricing, count)
