@@ -261,6 +261,22 @@ def test_a_summary_counts_rows_without_a_key_as_empty_and_by_one_key_alone() -> 
     assert summarise(rows, columns, ("name",))[0] == [{"name": "A", "count": 3}, {"name": "B", "count": 2}]
 
 
+def test_shared_rows_are_counted_by_their_shared_rows_as_row_by_row() -> None:
+    from abctl.output.json_text import SharedRows
+    from abctl.output.tables import summarise
+
+    columns = [Column("name", "App"), Column("target", "Target"), Column("result", "Result")]
+    bases = [{"name": "A", "result": "assigned"}, {"name": "B", "result": "refused"}, {"name": "A", "result": 7}]
+    which = [1, 0, 0, 2, 1, 0, 2]
+    shared = SharedRows("target", bases, which, [f"T{i}" for i in range(len(which))])
+    counted = summarise(shared, columns, ("name", "result"))
+    assert counted == summarise(list(shared), columns, ("name", "result"))
+    assert counted[0] == [{"name": "B", "result": "refused", "count": 2}, {"name": "A", "result": "assigned",
+                          "count": 3}, {"name": "A", "result": "7", "count": 2}]  # fmt: skip
+    by_target = summarise(shared, columns, ("target",))[0]  # the row's own key: counted row by row
+    assert by_target == [{"target": f"T{i}", "count": 1} for i in range(len(which))]
+
+
 def test_timestamps_read_as_minutes_in_tables_and_iso_in_scripts() -> None:
     row = {"at": "2026-12-01T07:31:40Z", "until": datetime(2026, 12, 31, 23, 0, tzinfo=UTC)}
     columns = [Column("at", "At"), Column("until", "Until", date_only=True)]

@@ -131,13 +131,20 @@ def summarise(
     rows: Sequence[Mapping[str, Any]], columns: Sequence[Column], keys: Sequence[str]
 ) -> tuple[list[dict[str, Any]], list[Column]]:
     """Rows counted by `keys` (for a result too long to read row by row), in order of first appearance."""
+    from abctl.output.json_text import SharedRows
+
     by_key = {column.key: column for column in columns}
     # counted by the values first (in C when every row has every key), shown once per group: 30,000 rows, 10x less
-    pick = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
-    try:
-        raw = Counter(map(pick, rows))
-    except KeyError:
-        raw = Counter(tuple(row.get(key) for key in keys) for row in rows)
+    raw: Counter[tuple[Any, ...]] = Counter()
+    if isinstance(rows, SharedRows) and rows.own not in keys:  # rows of a few shared ones: count those
+        for which, n in Counter(rows.which).items():
+            raw[tuple(rows.bases[which].get(key) for key in keys)] += n
+    else:
+        pick = itemgetter(*keys) if len(keys) > 1 else lambda row: (row[keys[0]],)
+        try:
+            raw = Counter(map(pick, rows))
+        except KeyError:
+            raw = Counter(tuple(row.get(key) for key in keys) for row in rows)
     counts: dict[tuple[str, ...], int] = {}
     for values, n in raw.items():
         group = tuple(human_value(value) for value in values)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from abctl.domain.allocation import Decision, Outcome, Reason, Target
@@ -16,7 +17,7 @@ from abctl.models.enums import TargetKind
 from abctl.models.licenses import LicenseSource, LicenseState
 from abctl.services.ledger.writes import SettledWrite, send_write, settle_write
 from abctl.services.licensing import unregistered
-from abctl.services.licensing.outcomes import Asset, OutcomeKey, Outcomes, TargetOutcome, record
+from abctl.services.licensing.outcomes import Asset, Outcomes, Part, TargetOutcome, expand, record
 from abctl.services.licensing.unregistered import unregistered_users, without
 from abctl.services.runtime import cyclic_gc_paused
 
@@ -31,9 +32,19 @@ if TYPE_CHECKING:
 class AssignResult:
     space: str
     plans: tuple[AppPlan, ...]
-    outcomes: tuple[TargetOutcome, ...]
+    parts: tuple[Part, ...]  # every outcome, one by one or in runs of licenses alike (licensing.outcomes)
     calls: int
     unregistered: tuple[tuple[str, Decision], ...] = ()  # refused after a synchronous 9609 (licensing.unregistered)
+
+    @cached_property
+    def outcomes(self) -> tuple[TargetOutcome, ...]:
+        """Every app and target's outcome, in order."""
+        return tuple(expand(self.parts))
+
+    @property
+    def total(self) -> int:
+        """How many outcomes there are (without expanding them)."""
+        return sum(1 if isinstance(part, TargetOutcome) else len(part.targets) for part in self.parts)
 
     def refusals(self) -> list[tuple[str, Decision]]:
         """Every refused (adamId, decision) of the plans, and of users Apple turned out not to know (a synchronous
@@ -42,10 +53,11 @@ class AssignResult:
 
     @property
     def refused(self) -> int:
-        return sum(1 for o in self.outcomes if o.result in ("refused", "failed"))
+        return self.count("refused") + self.count("failed")
 
     def count(self, result: str) -> int:
-        return sum(1 for o in self.outcomes if o.result == result)
+        return sum(1 if isinstance(part, TargetOutcome) else len(part.targets)
+                   for part in self.parts if part.result == result)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -86,17 +98,18 @@ def _execute(
 
     store = rt.store
     outcomes = Outcomes(space)
-    reasons: dict[OutcomeKey, str] = {}
+    reasons: dict[tuple[str, str], dict[str, str]] = {}  # (adamId, license kind) -> target -> why
     platforms: dict[str, str | None] = {}
     for app in plans:
         for d in app.allocation.decisions:
-            key = (app.adam_id, str(d.license_kind or d.target.kind), d.target.id)
-            reasons[key] = d.message
+            kind = str(d.license_kind or d.target.kind)
             platforms[d.target.id] = d.target.platform
-            if d.outcome != "assign":
+            if d.outcome == "assign":
+                reasons.setdefault((app.adam_id, kind), {})[d.target.id] = d.message
+            else:
                 result = "already licensed" if d.outcome == "already_licensed" else "refused"
                 license_type = str(d.license_kind) if d.license_kind else None
-                outcomes.add(TargetOutcome(app.adam_id, key[1], d.target.id, d.account, license_type, result,
+                outcomes.add(TargetOutcome(app.adam_id, kind, d.target.id, d.account, license_type, result,
                                            d.message, invite_url=d.invite_url))  # fmt: skip
     groups = _groups(plans)
     total = sum(len(group.assets) * len(group.targets) for group in groups)
@@ -125,7 +138,7 @@ def _execute(
                 on_progress(done, total)
     store.log_activity(outcomes.entries(), actor=rt.actor, now=rt.now())
     evaluate_usage(rt, {group.account_id for group in groups})
-    return AssignResult(space, tuple(plans), tuple(outcomes.by_key.values()), calls, tuple(late))
+    return AssignResult(space, tuple(plans), tuple(outcomes.parts), calls, tuple(late))
 
 
 def _groups(plans: Sequence[AppPlan]) -> list[_Group]:

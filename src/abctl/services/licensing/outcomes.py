@@ -5,6 +5,7 @@ recording of one associate call's outcome in the store.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -19,7 +20,6 @@ if TYPE_CHECKING:
     from abctl.store.activity import LicensesActivity, NewActivity
 
 Asset = tuple[str, str]  # (adamId, pricingParam)
-OutcomeKey = tuple[str, str, str]  # (adamId, target kind, target id)
 
 
 class TargetOutcome(NamedTuple):
@@ -37,29 +37,37 @@ class TargetOutcome(NamedTuple):
 
 
 class LicenseRun(NamedTuple):
-    """Outcomes of licenses of one call alike but for their app and target, logged from the licenses."""
+    """The outcomes of one call's licenses of one app, alike but for their targets (an assign of 30 apps to 1,000
+    devices is 30 runs, not 30,000 outcomes): logged from the licenses, expanded only when asked."""
 
-    result: str
-    reason: str
-    license_ids: list[int]
+    adam_id: str
+    targets: Sequence[str]  # in the order of `license_ids`
+    license_ids: Sequence[int]
     account: str
     kind: str
+    result: str
+    reason: str
     event_id: str | None
+
+    def outcomes(self) -> Iterator[TargetOutcome]:
+        adam_id, kind, account, result, reason, event_id = (self.adam_id, self.kind, self.account, self.result,
+                                                            self.reason, self.event_id)  # fmt: skip
+        for target in self.targets:
+            yield TargetOutcome(adam_id, kind, target, account, kind, result, reason, event_id)
+
+
+Part = TargetOutcome | LicenseRun  # one outcome, or a run of them
 
 
 @dataclass
 class Outcomes:
-    """Each app and target's outcome, and what logs them (the outcome itself, or a run of licenses alike), in the
-    same order."""
+    """Each app and target's outcome, one by one or in runs of licenses alike, in order."""
 
     space: str
-    by_key: dict[OutcomeKey, TargetOutcome] = field(default_factory=dict)
-    log: list[TargetOutcome | LicenseRun] = field(default_factory=list)
+    parts: list[Part] = field(default_factory=list)
 
     def add(self, outcome: TargetOutcome) -> None:
-        """One outcome, logged on its own."""
-        self.by_key[(outcome.adam_id, outcome.kind, outcome.target)] = outcome
-        self.log.append(outcome)
+        self.parts.append(outcome)
 
     def entries(self) -> list[NewActivity | LicensesActivity]:
         """The activity entries, in order."""
@@ -72,8 +80,17 @@ class Outcomes:
             if isinstance(o, TargetOutcome)
             else LicensesActivity("associate", o.result, o.license_ids, self.space, o.account, o.kind, o.event_id,
                                   o.reason)
-            for o in self.log
+            for o in self.parts
         ]  # fmt: skip
+
+
+def expand(parts: Sequence[Part]) -> Iterator[TargetOutcome]:
+    """Every outcome of `parts`, in order."""
+    for part in parts:
+        if isinstance(part, TargetOutcome):
+            yield part
+        else:
+            yield from part.outcomes()
 
 
 def record(
@@ -82,45 +99,39 @@ def record(
     ids: list[int],
     batch: AssetBatch,
     outcomes: Outcomes,
-    reasons: dict[OutcomeKey, str],
+    reasons: Mapping[tuple[str, str], Mapping[str, str]],
     account: str,
 ) -> None:
-    """Record one call's outcome per app and target, its license states and the seats it moved, in one
-    transaction (a few statements, whatever the number of licenses); the activity log gets one entry per run of
-    licenses alike (the same result and reason), their apps and targets read from the licenses."""
+    """Record one call's outcome per app and target (in runs), its license states and the seats it moved, in one
+    transaction (a few statements, whatever the number of licenses). `reasons`: each assignment's reason, per
+    (adamId, license kind) and target."""
     store, event_id, kind = rt.store, settled.sent.event_id, batch.target_kind
     ok: list[int] = []
     failed: dict[str, list[int]] = {}  # detail -> license ids
     seats: Counter[Asset] = Counter()
     pending = settled.state == "pending"
     error = settled.sent.error
-    kind_text, targets, by_key = str(kind), batch.targets, outcomes.by_key
-    runs: list[LicenseRun] = []
-    result = reason = ""
-    run_ids: list[int] = []
+    kind_text, targets = str(kind), batch.targets
     for index, (adam_id, pricing) in enumerate(batch.assets):  # the ids: asset by asset, each for every target
-        before = len(ok)
-        for license_id, target in zip(ids[index * len(targets) : (index + 1) * len(targets)], targets, strict=True):
-            key = (adam_id, kind_text, target)
-            failure = _failure(settled, adam_id, kind, target) if settled.failures else None
-            if pending:
-                result, reason = "pending", "Apple has not finished; run: abctl events wait"
-            elif failure is not None or error is not None:
-                message = failure.error_message if failure else (error.message if error else "")
-                number = failure.error_number if failure else None
-                failed.setdefault(f"{number}: {message}" if number else message, []).append(license_id)
-                result, reason = "failed", f"Apple: {message}"
-            else:
-                ok.append(license_id)
-                result, reason = "assigned", reasons[key]
-            by_key[key] = TargetOutcome(adam_id, kind_text, target, account, kind_text, result, reason, event_id)
-            if not runs or reason != runs[-1].reason or result != runs[-1].result:
-                run_ids = []
-                runs.append(LicenseRun(result, reason, run_ids, account, kind_text, event_id))
-            run_ids.append(license_id)
-        if len(ok) > before:
-            seats[(adam_id, pricing)] += len(ok) - before
-    outcomes.log += runs
+        asset_ids = ids[index * len(targets) : (index + 1) * len(targets)]
+        if len(asset_ids) != len(targets):
+            raise ValueError("one license id per asset and target")
+        if pending:
+            told = [("pending", PENDING)] * len(targets)
+        elif error is not None or settled.failures:
+            told = [_told(settled, adam_id, kind, target, reasons, failed, license_id)
+                    for license_id, target in zip(asset_ids, targets, strict=True)]  # fmt: skip
+            ok += [i for i, (result, _) in zip(asset_ids, told, strict=True) if result == "assigned"]
+        else:
+            by_target = reasons[(adam_id, kind_text)]
+            told = [("assigned", by_target[target]) for target in targets]
+            ok += asset_ids
+        if not pending and (done := sum(1 for result, _ in told if result == "assigned")):
+            seats[(adam_id, pricing)] += done
+        for start, end in _runs(told):
+            result, reason = told[start]
+            outcomes.parts.append(LicenseRun(adam_id, targets[start:end], asset_ids[start:end], account, kind_text,
+                                             result, reason, event_id))  # fmt: skip
     with store.transaction():
         for detail, failed_ids in failed.items():
             store.set_license_state(failed_ids, LicenseState.FAILED, event_id=event_id, detail=detail)
@@ -130,6 +141,37 @@ def record(
             # Apple's counts move with the event; mirror them so usage is right before the next sync.
             for (adam_id, pricing), count in seats.items():
                 store.adjust_assigned(settled.sent.account.id, adam_id, pricing, count)
+
+
+PENDING = "Apple has not finished; run: abctl events wait"
+
+
+def _runs(told: list[tuple[str, str]]) -> list[tuple[int, int]]:
+    """(start, end) of each run of equal items: one when all are equal (the usual), found without a loop."""
+    if not told or told.count(told[0]) == len(told):
+        return [(0, len(told))] if told else []
+    runs, start = [], 0
+    for end in range(1, len(told) + 1):
+        if end == len(told) or told[end] != told[start]:
+            runs.append((start, end))
+            start = end
+    return runs
+
+
+def _told(
+    settled: SettledWrite, adam_id: str, kind: TargetKind, target: str,
+    reasons: Mapping[tuple[str, str], Mapping[str, str]], failed: dict[str, list[int]], license_id: int,
+) -> tuple[str, str]:  # fmt: skip
+    """(result, reason) of one license of a call that failed in part or whole; a failed one joins `failed`
+    under its detail."""
+    failure = _failure(settled, adam_id, kind, target) if settled.failures else None
+    error = settled.sent.error
+    if failure is None and error is None:
+        return "assigned", reasons[(adam_id, str(kind))][target]
+    message = failure.error_message if failure else (error.message if error else "")
+    number = failure.error_number if failure else None
+    failed.setdefault(f"{number}: {message}" if number else message, []).append(license_id)
+    return "failed", f"Apple: {message}"
 
 
 def _failure(settled: SettledWrite, adam_id: str, kind: TargetKind, target: str) -> EventFailure | None:
