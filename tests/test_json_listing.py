@@ -57,14 +57,14 @@ def test_shared_rows_read_as_every_row_and_write_what_json_rows_writes_of_them()
     bases = [{key: pick(VALUES) for key in keys if key != "target"} for _ in range(7)]
     bases[0]["target"] = "ignored: each row's own value wins"
     which = [pick(range(7)) for _ in range(500)]
-    values: list[object] = [f"D{n:04d} {pick(VALUES)}" for n in range(500)]
-    rows = shared(bases, which, values)
-    expected = [{**bases[w], "target": v} for w, v in zip(which, values, strict=True)]
-    assert list(rows) == expected and rows[3] == expected[3] and rows[-2:] == expected[-2:] and len(rows) == 500
-    for chosen in (keys, ["target"], ["note", "target", "name"], ["count", "name"], ["target", "missing"]):
-        text = rows.json(chosen)  # the shared rows' own writing, not json_rows' general way
-        plain = [{k: row.get(k) for k in chosen} for row in expected]
-        assert text == json_rows(rows, chosen) and text == json.dumps(plain, indent=2, ensure_ascii=False)
+    for values in ([f"D{n:04d} {pick(VALUES)}" for n in range(500)], [f"D{n:04d}ü" for n in range(500)]):
+        rows = shared(bases, which, list(values))  # ids that need escaping, and ids json writes as they are
+        expected = [{**bases[w], "target": v} for w, v in zip(which, values, strict=True)]
+        assert list(rows) == expected and rows[3] == expected[3] and rows[-2:] == expected[-2:] and len(rows) == 500
+        for chosen in (keys, ["target"], ["note", "target", "name"], ["count", "name"], ["target", "missing"]):
+            text = rows.json(chosen)  # the shared rows' own writing, not json_rows' general way
+            plain = [{k: row.get(k) for k in chosen} for row in expected]
+            assert text == json_rows(rows, chosen) and text == json.dumps(plain, indent=2, ensure_ascii=False)
     assert rows[0] is not rows[0] and next(iter(rows)) is not next(iter(rows))  # new dicts: a caller may change one
 
 
@@ -76,6 +76,9 @@ def test_shared_rows_of_other_values_are_written_as_json_carries_them() -> None:
         expected = [{key: machine_value(row.get(key)) for key in ("kind", "target", "at")} for row in rows]
         assert json_rows(rows, ["kind", "target", "at"]) == json.dumps(expected, indent=2, ensure_ascii=False)
         assert (rows.json(["kind", "target", "at"]) is None) is (values[0] is not None)  # not plain: the general way
+    assert json_rows(shared(bases, [0, 1], [[1], 2]), ["kind"]) == json.dumps(
+        [{"kind": "device"}, {"kind": "user"}], indent=2
+    )  # a value not shown may be anything
     nested = shared([{"tags": ["a"]}], [0, 0], ["x", "y"])
     assert json_rows(nested, ["target", "tags"]) == json.dumps(
         [{"target": "x", "tags": ["a"]}, {"target": "y", "tags": ["a"]}], indent=2, ensure_ascii=False

@@ -58,12 +58,17 @@ class SharedRows(Sequence[dict[str, Any]]):
         bases = [{key: machine_value(base.get(key)) for key in keys} for base in self.bases]
         if not keys or any(isinstance(value, (list, dict)) for base in bases for value in base.values()):
             return None
-        values = self.values
-        encode = _ENCODE_TEXT
-        if self.own in keys and any(type(value) is not str for value in values):
-            if any(type(value) not in PLAIN for value in values):
-                return None
-            encode = _ENCODE
+        values, own = self.values, self.own in keys
+        if not values:
+            return "[]"
+        kinds = set(map(type, values)) if own else set()
+        if not kinds <= PLAIN:
+            return None
+        # Text that json writes as it is (the common id) goes between its quotes as it is, with no encoder call.
+        text = kinds == {str}
+        joined = "".join(values) if text else ""
+        bare = text and joined.isprintable() and '"' not in joined and "\\" not in joined
+        quote = '"' if bare else ""
         heads, tails = [], []
         for base in bases:  # each base's text around its own value, the row's separator after it
             items = [f"{_ENCODE(key)}: {_ENCODE(value)}" for key, value in base.items()]
@@ -71,19 +76,29 @@ class SharedRows(Sequence[dict[str, Any]]):
                 at = list(base).index(self.own)
                 head = ",\n    ".join([*items[:at], f"{_ENCODE(self.own)}: "])
                 tail = ",\n    ".join(["", *items[at + 1 :]]) if at + 1 < len(items) else ""
-                heads.append("  {\n    " + head)
-                tails.append(tail + "\n  },\n")
+                heads.append("  {\n    " + head + quote)
+                tails.append(quote + tail + "\n  },\n")
             else:
                 heads.append("  {\n    " + ",\n    ".join(items) + "\n  },\n")
                 tails.append("")
-        if not values:
-            return "[]"
-        if self.own in keys:
-            pieces = [piece for which, value in zip(self.which, values, strict=True)
-                      for piece in (heads[which], encode(value), tails[which])]  # fmt: skip
+        pieces = ["[\n"]
+        add = pieces.append
+        if not own:
+            pieces += map(heads.__getitem__, self.which)
+        elif bare:
+            for which, value in zip(self.which, values, strict=True):
+                add(heads[which])
+                add(value)
+                add(tails[which])
         else:
-            pieces = [heads[which] for which in self.which]
-        return "[\n" + "".join(pieces)[:-2] + "\n]"
+            encode = _ENCODE_TEXT if text else _ENCODE
+            for which, value in zip(self.which, values, strict=True):
+                add(heads[which])
+                add(encode(value))
+                add(tails[which])
+        pieces[-1] = pieces[-1][: -len(",\n")]  # the last row's separator: the listing's end instead
+        add("\n]")
+        return "".join(pieces)
 
 
 def json_rows(rows: Sequence[Mapping[str, Any]], keys: Sequence[str]) -> str:
