@@ -52,9 +52,7 @@ def assign(
 
     Example: abctl assign "Pocket Planetarium" "Field Notes" --device IPAD0001 --device IPAD0002
     """
-    from abctl.services.inventory.groups import group_members
     from abctl.services.licensing import plan as service
-    from abctl.services.licensing.execute import execute
     from abctl.services.licensing.refusals import invite_links, refusal_hint
     from abctl.services.names.apps import resolve_app
     from abctl.services.names.devices import normalise_serial
@@ -70,6 +68,8 @@ def assign(
     names = store.app_names(adam_ids)
     label = ", ".join(names.get(adam_id, adam_id) for adam_id in adam_ids)
     if group:
+        from abctl.services.inventory.groups import group_members
+
         specs += [(TargetKind.USER, member.client_user_id) for member in group_members(store, group, space=space_name)]
     if from_file:
         try:
@@ -85,6 +85,8 @@ def assign(
         planned = _planned_rows(plans, names)
         actx.renderer.rows(planned, COLUMNS, title=f"Assign {label}: plan (dry run: nothing sent)", summary=SUMMARY)
         return
+    from abctl.services.licensing.execute import execute  # not needed by a dry run
+
     source = LicenseSource.FCFS if request else LicenseSource.ADMIN
     with actx.writer_lock(), actx.renderer.progress("Assigning") as advance:
         result = execute(rt, space_name, plans, source=source, wait=not no_wait, on_progress=advance)
