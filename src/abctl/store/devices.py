@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -95,18 +95,18 @@ class DevicesStore(StoreBase):
 
     def device_targets(
         self, serials: Sequence[str], space: str
-    ) -> list[tuple[str, str, str | None, int, int, int, str | None]]:
-        """What planning reads about each of these devices (the ones abctl knows), as plain tuples: (serial,
-        platform, owner, shared_ipad 0/1, active 0/1, in `space` 0/1, the owner's explicit groups joined by US
-        (chr 31) or None). One query; the serials (asked once each) go in as one JSON array, whose rows drive the
-        join, so the rows come in the order asked (no sort: a caller that relies on it checks)."""
-        cursor = self.db.conn.execute(
-            "SELECT d.serial, d.platform, d.owner, d.shared_ipad, d.state = 'active', d.space = ?, (SELECT"
-            " group_concat(m.group_name, char(31)) FROM group_members m WHERE m.client_user_id = d.owner)"
-            " FROM json_each(?) j CROSS JOIN devices d ON d.serial = j.value",
-            (space, json.dumps(serials)),
+    ) -> Iterator[tuple[int, str, str | None, int, int, str | None]]:
+        """What planning reads about each of these devices that abctl knows in `space`, as plain rows read one at
+        a time: (the serial's place in `serials`, platform, owner, shared_ipad 0/1, active 0/1, the owner's
+        explicit groups joined by US (chr 31) or None). One query; `serials` (each once) go in as one JSON array,
+        whose rows drive the join, so the rows come in the order asked (no sort: a caller that relies on it
+        checks)."""
+        return self.db.conn.execute(
+            "SELECT j.key, d.platform, d.owner, d.shared_ipad, d.state = 'active', (SELECT group_concat(m.group_name,"
+            " char(31)) FROM group_members m WHERE m.client_user_id = d.owner)"
+            " FROM json_each(?) j CROSS JOIN devices d ON d.serial = j.value WHERE d.space = ?",
+            (json.dumps(serials), space),
         )
-        return cursor.fetchall()
 
     def list_devices(
         self, *, space: str | None = None, states: Sequence[str] | None = None, owner: str | None = None

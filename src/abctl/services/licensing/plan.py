@@ -4,6 +4,7 @@ per app, which account pays, which kind of license, or why none can. Executing a
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -209,18 +210,19 @@ class _GroupSets(dict[str | None, frozenset[str]]):
 def _devices_only(store: Store, space: str, serials: list[str]) -> TargetFacts | None:
     """The facts of devices each licensed as a device, in the order asked, from one read of plain rows; None when
     one is unknown or in another space (the caller's general path then names it)."""
-    rows = store.device_targets(serials, space)
-    if len(rows) != len(serials) or not all(row[5] for row in rows):
-        return None
-    if [row[0] for row in rows] != serials:  # the query keeps the order asked; should it not, the order is restored
-        at = {serial: n for n, serial in enumerate(serials)}
-        rows.sort(key=lambda row: at[row[0]])
     device, groups, none = TargetKind.DEVICE, _GroupSets(), Target._field_defaults["enrollment"]
     nothing: frozenset[tuple[int, str]] = frozenset()
-    fields = ((device, serial, platform, owner, shared == 1, active == 1, groups[names], none, none, nothing)
-              for serial, platform, owner, shared, active, _, names in rows)  # fmt: skip
+    platforms: dict[str, str] = {}  # each platform's text once, not once per device
+    fields = ((device, serials[at], platforms.setdefault(platform, platform), owner, shared == 1, active == 1,
+               groups[names], none, none, nothing)
+              for at, platform, owner, shared, active, names in store.device_targets(serials, space))  # fmt: skip
     targets = tuple(map(_new_target, fields))
-    owners = [row[2] for row in rows if row[2] and row[3] != 1]  # R8: their user licenses count too
+    if len(targets) != len(serials):
+        return None
+    if not all(map(operator.is_, (target.id for target in targets), serials)):  # the order asked, should the
+        by_serial = {target.id: target for target in targets}  # query not have kept it
+        targets = tuple(map(by_serial.__getitem__, serials))
+    owners = [t.owner for t in targets if t.owner and not t.shared_ipad]  # R8: their user licenses count too
     return TargetFacts(targets, (tuple(serials), tuple(dict.fromkeys(owners))))
 
 
