@@ -2,6 +2,7 @@
 target straight from its row: the targets must be those built from the devices' facts, in the order asked, with
 the owners whose user licenses count (R8); an unknown device or one of another space is still named."""
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -9,7 +10,8 @@ import pytest
 from abctl.domain.allocation import RequestKind, Target
 from abctl.errors import NotFoundError
 from abctl.models.enums import TargetKind
-from abctl.services.licensing.plan import TargetFacts
+from abctl.services.licensing.plan import TargetFacts, plan_apps, read_target_file
+from abctl.services.runtime import Runtime
 from abctl.store import Store
 
 STAMP = "2026-01-01T00:00:00Z"
@@ -93,3 +95,17 @@ def test_an_unknown_device_or_one_of_another_space_is_named(tmp_path: Path, seri
     with Store.open(tmp_path / "abctl.db") as store, pytest.raises(NotFoundError) as missing:
         TargetFacts.load(store, "default", specs, RequestKind.ADMIN)
     assert str(missing.value) == message
+
+
+def test_planning_leaves_its_objects_to_the_oldest_generation_and_the_collector_as_it_was(tmp_path: Path) -> None:
+    """The targets and decisions outlive planning: moved to the oldest generation at once, no young collection
+    walks them all; the collector runs again afterwards, with nothing left frozen."""
+    build(tmp_path / "abctl.db")
+    specs = read_target_file("".join(f"device:d{n:04d}\n" for n in range(1_200)))
+    with Store.open(tmp_path / "abctl.db") as store:
+        rt = Runtime(store=store, clients=lambda account: None)  # type: ignore[arg-type,return-value]
+        (plan,) = plan_apps(rt, "default", ["500000001"], specs, RequestKind.ADMIN)
+    young = {id(o) for generation in (0, 1) for o in gc.get_objects(generation=generation)}
+    decisions = plan.allocation.decisions
+    assert len(decisions) == 1_200 and gc.isenabled() and gc.get_freeze_count() == 0
+    assert not any(id(o) in young for o in (decisions[0], decisions[-1], decisions[0].target, specs[0]))
