@@ -3,11 +3,13 @@
 import itertools
 import json
 import random
+import socket
 import sys
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from wsgiref.simple_server import make_server
 
 import httpx
 import pytest
@@ -18,7 +20,7 @@ from abctl.apple.retry import RetryPolicy
 from abctl.sandbox.app import SandboxApp
 from abctl.sandbox.ratelimit import ARRIVED, RequestCounter
 from abctl.sandbox.seeds import Seed
-from abctl.sandbox.server import serve
+from abctl.sandbox.server import _RequestHandler, _ThreadingServer, serve
 
 
 def test_a_request_decided_late_is_counted_at_its_arrival() -> None:
@@ -73,12 +75,14 @@ def test_over_http_the_server_stamps_arrival_not_the_handler(seed: Seed) -> None
     """The server's clock is read on accept (moved by the few microseconds between the bytes reaching the kernel
     and the accept); the handler's clock (the state's) stands still at 5.0 here, so a sandbox counting in its
     handlers would refuse the third request."""
-    accepts = iter([0.0, 0.5, 1.05, 1.2])
+    accepted = [0.0]
     seed.state.clock = lambda: 5.0
     seed.state.max_request_per_second = 2
     token = seed.tokens[0].text
-    with serve(SandboxApp(seed.state), clock=lambda: next(accepts)) as running:
-        statuses = [_get(f"{running.api_url}client/config", token) for _ in range(4)]
+    statuses = []
+    with serve(SandboxApp(seed.state), clock=lambda: accepted[0]) as running:
+        for accepted[0] in (0.0, 0.5, 1.05, 1.2):
+            statuses.append(_get(f"{running.api_url}client/config", token))
     assert statuses == [200, 200, 200, 429]  # 0.5, 1.05 and 1.2 are three within a second
     (late,) = seed.state.stats()["throttled_at"]["district"]  # seconds after the first arrival
     assert late == pytest.approx(1.2, abs=0.01)
@@ -120,17 +124,19 @@ def _arrivals(app: SandboxApp, seen: list[float]) -> Callable[..., object]:
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the kernel's receive timestamps (SO_TIMESTAMPNS) are Linux's")
 def test_a_request_that_waited_for_a_late_accept_loop_counts_when_its_bytes_arrived(seed: Seed) -> None:
-    """The accept loop reads its clock 0.3 s late (a busy interpreter); the kernel says when the bytes came."""
-
-    def late_clock() -> float:
-        time.sleep(0.3)
-        return time.monotonic()
-
+    """The request's bytes reach the server 0.3 s before its accept loop takes the connection (a busy
+    interpreter); the kernel says when they came."""
     seed.state.clock = time.monotonic
     seen: list[float] = []
-    with serve(_arrivals(SandboxApp(seed.state), seen), clock=late_clock) as running:
+    server = make_server("127.0.0.1", 0, _arrivals(SandboxApp(seed.state), seen), server_class=_ThreadingServer,
+                         handler_class=_RequestHandler)  # fmt: skip
+    with server, socket.create_connection(server.server_address[:2]) as client:
         sent = time.monotonic()
-        assert _get(f"{running.api_url}client/config", seed.tokens[0].text) == 200
+        client.sendall(b"GET /mdm/v2/client/config HTTP/1.0\r\nAuthorization: Bearer "
+                       + seed.tokens[0].text.encode() + b"\r\n\r\n")  # fmt: skip
+        time.sleep(0.3)
+        server.handle_request()  # accepts now, answers on a thread of its own
+        assert client.makefile("rb").readline().startswith(b"HTTP/1.0 200")
     assert seen[0] - sent == pytest.approx(0.0, abs=0.05)  # not 0.3
 
 
