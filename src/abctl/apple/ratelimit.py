@@ -217,18 +217,27 @@ class RateBudgets:
         self._lock = threading.Lock()
         self._shared: dict[str, RateLimiter] = {org: self._new() for org in shared}
         self._members: dict[str, list[RateLimiter]] = {}
+        self._tokens: dict[str, RateLimiter] = {}  # token key -> its limiter
         self._refusals: dict[str, list[tuple[float, RateLimiter]]] = {}  # org -> recent 9646s: when, to whom
         self.learned: set[str] = set()
 
-    def limiter(self, org_name: str) -> RateLimiter:
-        """The limiter a token of `org_name` sends through (a token naming no organization has its own)."""
-        if not org_name:
-            return self._new()
+    def limiter(self, org_name: str, token: str | None = None) -> RateLimiter:
+        """The limiter a token of `org_name` sends through: its organization's once shared, else its own (a token
+        naming no organization always has its own). `token`, a key of the token (its digest): every client of
+        one token in this run gets the same limiter, so a token checked by one client and synced by the next
+        (`tokens add`) never has two budgets; without it, a new limiter."""
         with self._lock:
             if org_name in self._shared:
                 return self._shared[org_name]
-            limiter = self._new(on_throttled=lambda limiter: self._throttled(org_name, limiter))
-            self._members.setdefault(org_name, []).append(limiter)
+            if token is not None and token in self._tokens:
+                return self._tokens[token].current()
+            if org_name:
+                limiter = self._new(on_throttled=lambda limiter: self._throttled(org_name, limiter))
+                self._members.setdefault(org_name, []).append(limiter)
+            else:
+                limiter = self._new()
+            if token is not None:
+                self._tokens[token] = limiter
             return limiter
 
     def shares(self, org_name: str) -> bool:

@@ -77,7 +77,7 @@ class AppContext:
             from abctl.apple.client import AppsBooksClient
 
             kwargs: dict[str, Any] = {"base_url": self.settings.api_url, "trace": tracer}
-            kwargs["limiter"] = self.rate_budgets().limiter(token.org_name)
+            kwargs["limiter"] = self.rate_budgets().limiter(token.org_name, token=token.digest)
             if self.overrides.transport is not None:
                 kwargs["transport"] = self.overrides.transport
             if self.overrides.sleep is not None:

@@ -49,11 +49,16 @@ class SToken:
     expires_at: datetime
 
     @property
-    def fingerprint(self) -> str:
-        """First 4 and last 4 hex digits of the SHA-256 of the secret: safe to show."""
+    def digest(self) -> str:
+        """The SHA-256 of the secret, in hex: names the token without holding it."""
         import hashlib
 
-        digest = hashlib.sha256(self.secret.encode()).hexdigest()
+        return hashlib.sha256(self.secret.encode()).hexdigest()
+
+    @property
+    def fingerprint(self) -> str:
+        """First 4 and last 4 hex digits of the SHA-256 of the secret: safe to show."""
+        digest = self.digest
         return f"{digest[:4]}…{digest[-4:]}"
 
 
