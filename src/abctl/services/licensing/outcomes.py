@@ -112,10 +112,11 @@ def record(
     pending = settled.state == "pending"
     error = settled.sent.error
     kind_text, targets = str(kind), batch.targets
+    if len(ids) != len(batch.assets) * len(targets):
+        raise ValueError("one license id per asset and target")
     for index, (adam_id, pricing) in enumerate(batch.assets):  # the ids: asset by asset, each for every target
         asset_ids = ids[index * len(targets) : (index + 1) * len(targets)]
-        if len(asset_ids) != len(targets):
-            raise ValueError("one license id per asset and target")
+        before = len(ok)
         if pending:
             told = [("pending", PENDING)] * len(targets)
         elif error is not None or settled.failures:
@@ -126,8 +127,8 @@ def record(
             by_target = reasons[(adam_id, kind_text)]
             told = [("assigned", by_target[target]) for target in targets]
             ok += asset_ids
-        if not pending and (done := sum(1 for result, _ in told if result == "assigned")):
-            seats[(adam_id, pricing)] += done
+        if len(ok) > before:
+            seats[(adam_id, pricing)] += len(ok) - before
         for start, end in _runs(told):
             result, reason = told[start]
             outcomes.parts.append(LicenseRun(adam_id, targets[start:end], asset_ids[start:end], account, kind_text,
