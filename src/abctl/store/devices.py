@@ -97,14 +97,14 @@ class DevicesStore(StoreBase):
         self, serials: Sequence[str], space: str
     ) -> Iterator[tuple[int, str, str | None, int, int, str | None]]:
         """What planning reads about each of these devices that abctl knows in `space`, as plain rows read one at
-        a time: (the serial's place in `serials`, platform, owner, shared_ipad 0/1, active 0/1, the owner's
-        explicit groups joined by US (chr 31) or None). One query; `serials` (each once) go in as one JSON array,
-        whose rows drive the join, so the rows come in the order asked (no sort: a caller that relies on it
-        checks)."""
+        a time: (the serial's place in `serials`, platform, owner, shared_ipad 0/1, active 0/1, one of the owner's
+        explicit groups or None). A device whose owner is in several groups comes as one row per group. One
+        query; `serials` (each once) go in as one JSON array, whose rows drive the join, so the rows come in the
+        order asked, a device's one after another (no sort: a caller that relies on it checks)."""
         return self.db.conn.execute(
-            "SELECT j.key, d.platform, d.owner, d.shared_ipad, d.state = 'active', (SELECT group_concat(m.group_name,"
-            " char(31)) FROM group_members m WHERE m.client_user_id = d.owner)"
-            " FROM json_each(?) j CROSS JOIN devices d ON d.serial = j.value WHERE d.space = ?",
+            "SELECT j.key, d.platform, d.owner, d.shared_ipad, d.state = 'active', m.group_name"
+            " FROM json_each(?) j CROSS JOIN devices d ON d.serial = j.value"
+            " LEFT JOIN group_members m ON m.client_user_id = d.owner WHERE d.space = ?",
             (json.dumps(serials), space),
         )
 

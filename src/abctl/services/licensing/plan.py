@@ -4,21 +4,17 @@ per app, which account pays, which kind of license, or why none can. Executing a
 
 from __future__ import annotations
 
-import gc
-import operator
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import partial
 from typing import TYPE_CHECKING
 
 from abctl.domain.allocation import AllocationPlan, Offer, Policy, RequestKind, Target, license_kind, plan_assignments
 from abctl.domain.delegation import DEFAULT_SPACE, serving_offers
 from abctl.errors import InputError, NotFoundError
 from abctl.models.enums import TargetKind
+from abctl.services.licensing.device_targets import GroupSets, devices_only, lasting_acyclic
 from abctl.services.names.devices import missing_devices, normalise_serial
 from abctl.services.names.users import missing_users
-from abctl.services.runtime import cyclic_gc_paused
 
 InviteLink = Callable[[int, str], str | None]  # (account id, invite code) -> the invite URL, when known
 
@@ -27,21 +23,8 @@ if TYPE_CHECKING:
     from abctl.store import Store
     from abctl.store.users import AppleStatus
 
-_new_target = partial(tuple.__new__, Target)  # a Target from all its fields, as Target._make, without its call
-
 __all__ = ["AppPlan", "RequestKind", "TargetFacts", "load_offers", "parse_target_spec", "plan", "plan_apps"]
 TargetSpec = tuple[TargetKind, str]
-
-
-@contextmanager
-def _lasting_acyclic() -> Iterator[None]:
-    """Build many small acyclic objects that outlive the block: the cycle collector paused meanwhile, and then
-    every object moved to its oldest generation at once (gc.freeze and gc.unfreeze: no collection), so the next
-    young collection does not walk them all (a fresh dry run of 100,000 targets spent 40 ms on that one)."""
-    with cyclic_gc_paused():
-        yield
-        gc.freeze()
-        gc.unfreeze()
 
 
 def parse_target_spec(text: str) -> TargetSpec:
@@ -72,7 +55,7 @@ def read_target_file(text: str) -> list[TargetSpec]:
     lines = text.splitlines()
     serials = [line[7:].strip().upper() for line in lines if line.startswith("device:")]
     if len(serials) == len(lines) and all(serials):  # device lines only, the common file: no line by line parse
-        with _lasting_acyclic():
+        with lasting_acyclic():
             return [(device, serial) for serial in serials]
     specs: list[TargetSpec] = []
     bad = []
@@ -158,9 +141,9 @@ class TargetFacts:
         user_ids = [t for k, t in specs if k is user_kind]
         personal = request is RequestKind.USER_REQUEST
         if serials and not personal and not user_ids:  # devices only, each licensed as a device: the common case
-            facts = _devices_only(store, space, list(dict.fromkeys(serials)))
-            if facts is not None:
-                return facts
+            read = devices_only(store, space, list(dict.fromkeys(serials)))
+            if read is not None:
+                return cls(*read)
         devices = store.device_facts(serials) if serials else {}
         users = store.users_by_id(user_ids) if user_ids else {}
         missing = None  # counted first: the full check reads every serial and id twice
@@ -176,7 +159,7 @@ class TargetFacts:
         users.update({u: record for u, record in owner_users.items() if record.space == space})
         groups = store.group_sets(users) if users else {}
         statuses = store.apple_statuses(users) if users else {}
-        owned_groups = _GroupSets()  # owners alike share one set
+        owned_groups = GroupSets()  # owners alike share one set
         targets: dict[tuple[TargetKind, str], Target] = {}
         none: frozenset[str] = frozenset()
         for kind, target in specs:
@@ -211,33 +194,6 @@ class TargetFacts:
         if not held:
             return targets
         return [_with_held(target, held) for target in targets]
-
-
-class _GroupSets(dict[str | None, frozenset[str]]):
-    """Group sets by the store's joined group names (None: no group), each set made once."""
-
-    def __missing__(self, text: str | None) -> frozenset[str]:
-        found = self[text] = frozenset(text.split("\x1f")) if text else frozenset()
-        return found
-
-
-def _devices_only(store: Store, space: str, serials: list[str]) -> TargetFacts | None:
-    """The facts of devices each licensed as a device, in the order asked, from one read of plain rows; None when
-    one is unknown or in another space (the caller's general path then names it)."""
-    device, groups, none = TargetKind.DEVICE, _GroupSets(), Target._field_defaults["enrollment"]
-    nothing: frozenset[tuple[int, str]] = frozenset()
-    platforms: dict[str, str] = {}  # each platform's text once, not once per device
-    fields = ((device, serials[at], platforms.setdefault(platform, platform), owner, shared == 1, active == 1,
-               groups[names], none, none, nothing)
-              for at, platform, owner, shared, active, names in store.device_targets(serials, space))  # fmt: skip
-    targets = tuple(map(_new_target, fields))
-    if len(targets) != len(serials):
-        return None
-    if not all(map(operator.is_, (target.id for target in targets), serials)):  # the order asked, should the
-        by_serial = {target.id: target for target in targets}  # query not have kept it
-        targets = tuple(map(by_serial.__getitem__, serials))
-    owners = [t.owner for t in targets if t.owner and not t.shared_ipad]  # R8: their user licenses count too
-    return TargetFacts(targets, (tuple(serials), tuple(dict.fromkeys(owners))))
 
 
 def _holders(targets: Sequence[Target]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -286,7 +242,7 @@ def plan_apps(
     """Decide every target for every app without touching Apple (unless `invite_link` reads Apple's invite URL
     template); the inventory is read once."""
     store = rt.store
-    with _lasting_acyclic():  # 100,000 targets make ~300,000 small acyclic objects: collecting them is waste
+    with lasting_acyclic():  # 100,000 targets make ~300,000 small acyclic objects: collecting them is waste
         facts = TargetFacts.load(store, space, specs, request, invite_link)
         return [
             AppPlan(
