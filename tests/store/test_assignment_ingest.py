@@ -124,7 +124,7 @@ def test_every_database_step_holds_the_lock(store: Store) -> None:
     ingest.add([device("B")])
     ingest.finish()
     store.db.conn.set_trace_callback(None)
-    assert (unlocked, lock.entries, lock.held) == ([], 3, False)
+    assert (unlocked, lock.entries, lock.held) == ([], 4, False)  # two pages, the restart, the finish
 
 
 def test_found_licenses_are_named_only_when_asked(store: Store) -> None:
@@ -153,6 +153,19 @@ def test_a_pending_license_confirmed_before_a_restart_is_not_confirmed_twice(sto
     ingest.add([device("P"), device("Q")])
     assert ingest.finish() == Drift(found=1, confirmed=1, missing=0)
     assert [(row[0], row[2]) for row in licenses(store)] == [("P", "active"), ("Q", "active")]
+
+
+def test_a_complete_read_prepared_beforehand_compares_its_pages_with_what_it_loaded_then(store: Store) -> None:
+    store.apply_assignments(1, [device("A"), device("B")], complete=True, now=NOW)
+    ingest = store.assignment_ingest(1, complete=True, now=NOW)
+    ingest.prepare()  # (a sync runs it on another thread while the first page is on its way)
+    loads: list[str] = []
+    store.db.conn.set_trace_callback(loads.append)
+    ingest.add([device("A"), device("C")])
+    store.db.conn.set_trace_callback(None)
+    assert not any(sql.startswith("SELECT") for sql in loads)  # loaded once, beforehand
+    assert ingest.finish() == Drift(found=1, confirmed=0, missing=1, found_keys=(("100", "STDQ", "device", "C"),),
+                                    missing_keys=(("100", "STDQ", "device", "B"),))  # fmt: skip
 
 
 def test_a_delta_confirms_pending_licenses_and_names_what_it_found(store: Store) -> None:

@@ -117,13 +117,22 @@ class AssignmentIngest:
         self._seen |= page
         self._count(new, len(confirm))
 
+    def prepare(self) -> None:
+        """Load what a complete read compares its pages with now, rather than with its first page: a sync runs it
+        beside the first request, whose round trip would otherwise be idle (another thread may call it: it holds
+        `lock`, as every step does)."""
+        if self._complete:
+            with self._lock:
+                self._load()
+
     def restart(self) -> None:
         """The listing is being read again from its first page: only the new walk counts as seen (what the
         abandoned walk stored is read back from the database, as any other live license)."""
-        self._loaded = False
-        self._unseen.clear()
-        self._seen.clear()
-        self._pending.clear()
+        with self._lock:
+            self._loaded = False
+            self._unseen.clear()
+            self._seen.clear()
+            self._pending.clear()
 
     def finish(self) -> Drift:
         """End the read; a complete one revokes the live licenses it never saw."""

@@ -157,8 +157,9 @@ def _read_and_apply(run: _Run, account: Account) -> AccountSync:
 
     now = rt.now()
     # Assets and users are read beside the assignments (the client keeps at most five pages of a token in
-    # flight): on a slow link each listing read one after the other would cost its own round trips.
-    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="abctl-listing") as side:
+    # flight): on a slow link each listing read one after the other would cost its own round trips. A full read
+    # loads the licenses it compares pages with beside them too, while the first answers are on their way.
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="abctl-listing") as side:
         assets_read = side.submit(client.list_assets)
         try:
             if full:
@@ -174,7 +175,9 @@ def _read_and_apply(run: _Run, account: Account) -> AccountSync:
             full = True
             users_read = side.submit(client.list_users)
             ingest = store.assignment_ingest(account.id, complete=True, now=now, lock=lock, name_found=name_drift)
+            prepared = side.submit(ingest.prepare)
             assignments = client.list_assignments(on_page=progress, sink=ingest)
+            prepared.result()  # done by now (the first page waited for it): any error it met is raised
             users = users_read.result()
         assets = assets_read.result()
     drift = ingest.finish()
