@@ -81,9 +81,16 @@ def test_an_unenrolled_user_gets_the_invite_url_in_json_table_and_hint(school: C
         f"Hint: `carol` is not enrolled: send them {url} (or see it again with: abctl users invite carol)"
         f"{INDENT}`dan` is not enrolled: run: abctl users invite dan\n"
     ), result.stderr
+    people = school("assign", "Field Guide to Birds", "--user", "carol")
+    assert people.exit_code == 7 and f"carol:\n  {url}\n" in people.stdout
+    assert people.stderr.endswith(  # the URL is on screen already: the hint fits the screen
+        "Hint: `carol` is not enrolled: send them their invite URL above\n"
+    ), people.stderr
     table = school("assign", "Field Guide to Birds", "--user", "carol", "--dry-run")
-    assert table.exit_code == 0 and "Invite URL" in table.stdout
-    assert url.split("&")[0] in table.stdout  # the link, in its own column (the tables keep identifiers whole)
+    assert table.exit_code == 0 and "Invite URL" not in table.stdout.split("\n\n")[0]  # no column for it
+    assert table.stdout.endswith(  # whole, on a line of its own under the table: a column would pass 80 columns
+        f"\nInvite URLs (each user opens theirs on their device):\ncarol:\n  {url}\n"
+    ), table.stdout
 
 
 def test_users_invite_without_names_suggests_the_waiting_users(school: Cli) -> None:

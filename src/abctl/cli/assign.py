@@ -26,8 +26,9 @@ COLUMNS = [
     Column("target", "Target"), Column("account", "Account"), Column("license_type", "License"),
     Column("result", "Result", style_by_value={"refused": "red", "failed": "bold red", "assigned": "green"}),
     Column("reason", "Why", wrap=True), Column("event_id", "Apple event", in_table=False),
-    Column("invite_url", "Invite URL"),  # an unenrolled user's (R8): whole, in its own column, when there is one
+    Column("invite_url", "Invite URL", in_table=False),  # an unenrolled user's (R8): whole, under the table
 ]  # fmt: skip
+TITLE_APPS = 3  # a title names this many apps, then counts the rest
 SUMMARY = ("name", "account", "result")  # a result of more than a few hundred rows is counted by these
 
 
@@ -66,7 +67,7 @@ def assign(
     specs = [(TargetKind.DEVICE, normalise_serial(s)) for s in device or []]
     specs += [(TargetKind.USER, u.strip()) for u in user or []]
     names = store.app_names(adam_ids)
-    label = ", ".join(names.get(adam_id, adam_id) for adam_id in adam_ids)
+    label = _label([names.get(adam_id, adam_id) for adam_id in adam_ids])
     if group:
         from abctl.services.inventory.groups import group_members
 
@@ -84,6 +85,7 @@ def assign(
     if dry_run:
         planned = _planned_rows(plans, names)
         actx.renderer.rows(planned, COLUMNS, title=f"Assign {label}: plan (dry run: nothing sent)", summary=SUMMARY)
+        _invite_urls(actx, planned)
         return
     from abctl.services.licensing.execute import execute  # not needed by a dry run
 
@@ -92,10 +94,36 @@ def assign(
         result = execute(rt, space_name, plans, source=source, wait=not no_wait, on_progress=advance)
     rows = _outcome_rows(result.parts, names)
     actx.renderer.rows(rows, COLUMNS, title=f"Assign {label}", outcome=True, summary=SUMMARY)
+    shown = _invite_urls(actx, rows)
     actx.renderer.info(f"{result.calls} associate call(s) to Apple.")
     if result.refused:
         raise AllocationError(f"{result.refused} of {result.total} target(s) got no license",
-                              hint=refusal_hint(store, space_name, result.refusals()))  # fmt: skip
+                              hint=refusal_hint(store, space_name, result.refusals(), urls_shown=shown))  # fmt: skip
+
+
+def _label(names: Sequence[str]) -> str:
+    """The apps, as a title names them: all of a few, else the first ones and how many more."""
+    if len(names) <= TITLE_APPS + 1:
+        return ", ".join(names)
+    return f"{', '.join(names[:TITLE_APPS])} and {len(names) - TITLE_APPS} more apps"
+
+
+def _invite_urls(actx: AppContext, rows: SharedRows) -> bool:
+    """People get each refused user's invite URL (R8) whole on a line of its own under the table (a URL in a
+    column would make the table wider than the screen); scripts have it in the rows. True when some were shown."""
+    from abctl.output import Format
+
+    renderer = actx.renderer
+    if renderer.fmt is not Format.TABLE or renderer.selected or renderer.quiet:
+        return False
+    lines = []
+    for row, base in enumerate(rows.bases):
+        if base["invite_url"]:
+            users = sorted({str(value) for value, shared in zip(rows.values, rows.which, strict=True) if shared == row})
+            lines += [f"{user}:\n  {base['invite_url']}" for user in users]
+    if lines:
+        renderer.text("\nInvite URLs (each user opens theirs on their device):\n" + "\n".join(lines))
+    return bool(lines)
 
 
 def _planned_rows(plans: Sequence[AppPlan], names: Mapping[str, str]) -> SharedRows:

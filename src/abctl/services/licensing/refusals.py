@@ -47,9 +47,12 @@ def invite_links(rt: Runtime) -> InviteLink:
     return link
 
 
-def refusal_hint(store: Store, space: str, refusals: Sequence[Refusal], *, not_owned: Sequence[str] = ()) -> str:
+def refusal_hint(
+    store: Store, space: str, refusals: Sequence[Refusal], *, not_owned: Sequence[str] = (), urls_shown: bool = False
+) -> str:
     """One line per reason and app (per user for enrollment), at most MAX_LINES, then how many more; `not_owned`
-    are apps planned for nobody because no account of the space owns them (reconcile's required apps)."""
+    are apps planned for nobody because no account of the space owns them (reconcile's required apps);
+    `urls_shown`: the invite URLs were printed already (under the table), so the lines point there."""
     names = store.app_names({adam_id for adam_id, _decision in refusals} | set(not_owned))
     lines = [_not_owned(store, space, adam_id, names.get(adam_id, adam_id)) for adam_id in not_owned]
     for adam_id, decisions in _by_app(refusals).items():
@@ -58,7 +61,7 @@ def refusal_hint(store: Store, space: str, refusals: Sequence[Refusal], *, not_o
         for decision in decisions:
             by_reason.setdefault(decision.reason, []).append(decision)
         for reason, group in by_reason.items():
-            lines += _lines(store, space, adam_id, name, reason, group)
+            lines += _lines(store, space, adam_id, name, reason, group, urls_shown)
     lines = list(dict.fromkeys(lines))
     if len(lines) > MAX_LINES:
         lines = [*lines[:MAX_LINES], f"... and {len(lines) - MAX_LINES} more: see the Why column"]
@@ -72,7 +75,8 @@ def _by_app(refusals: Sequence[Refusal]) -> dict[str, list[Decision]]:
     return grouped
 
 
-def _lines(store: Store, space: str, adam_id: str, name: str, reason: Reason, group: list[Decision]) -> list[str]:
+def _lines(store: Store, space: str, adam_id: str, name: str, reason: Reason, group: list[Decision],
+           urls_shown: bool) -> list[str]:  # fmt: skip
     app = f"`{name}`"
     quoted = shlex.quote(name)
     targets = _targets(group)
@@ -81,7 +85,7 @@ def _lines(store: Store, space: str, adam_id: str, name: str, reason: Reason, gr
     if reason is Reason.NOT_OWNED:
         return [_not_owned(store, space, adam_id, name)]
     if reason is Reason.NOT_ENROLLED:
-        return [_not_enrolled(decision) for decision in group]
+        return [_not_enrolled(decision, urls_shown) for decision in group]
     if reason in (Reason.NOT_ON_LIST, Reason.DISALLOWED):
         why = "is on no distribution list" if reason is Reason.NOT_ON_LIST else "is disallowed in every account"
         return [f"{targets} {why} for {app}; see the policies with: abctl distribute {quoted} --space {space}"]
@@ -135,9 +139,11 @@ def _not_owned(store: Store, space: str, adam_id: str, name: str) -> str:
     return f"no account of space `{space}` owns {app}; it is owned in {listed} (licenses serve their own space)"
 
 
-def _not_enrolled(decision: Decision) -> str:
+def _not_enrolled(decision: Decision, urls_shown: bool) -> str:
     user = decision.target.id
     invite = f"abctl users invite {shlex.quote(user)}"
+    if decision.invite_url and urls_shown:
+        return f"`{user}` is not enrolled: send them their invite URL above"
     if decision.invite_url:
         return f"`{user}` is not enrolled: send them {decision.invite_url} (or see it again with: {invite})"
     return f"`{user}` is not enrolled: run: {invite}"
