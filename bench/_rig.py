@@ -160,8 +160,9 @@ def measure_process(argv: list[str], env: dict[str, str] | None = None) -> Measu
 
 
 @contextmanager
-def sandbox(world: World, *, in_process: bool = False) -> Iterator[Rig]:
-    """Generate `world`, serve it on 127.0.0.1, and yield a Rig with a fresh abctl home."""
+def sandbox(world: World, *, in_process: bool = False, higher_priority: bool = True) -> Iterator[Rig]:
+    """Generate `world`, serve it on 127.0.0.1, and yield a Rig with a fresh abctl home (`higher_priority`: the
+    child's, where allowed)."""
     with tempfile.TemporaryDirectory(prefix="abctl-bench-") as folder:
         home = Path(folder) / "home"
         home.mkdir()
@@ -179,8 +180,8 @@ def sandbox(world: World, *, in_process: bool = False) -> Iterator[Rig]:
             if not line:
                 raise RuntimeError("the sandbox child process did not start")
             ready = json.loads(line)
-            yield Rig(ready["url"], home, {k: Path(v) for k, v in ready["tokens"].items()}, world,
-                      priority=_raise_priority(child.pid))  # fmt: skip
+            priority = _raise_priority(child.pid) if higher_priority else "in a child process at abctl's priority"
+            yield Rig(ready["url"], home, {k: Path(v) for k, v in ready["tokens"].items()}, world, priority=priority)
         finally:
             if child.stdin:
                 child.stdin.close()  # the child serves until its stdin closes

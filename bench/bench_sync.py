@@ -123,11 +123,12 @@ def walk(rig: Rig) -> dict[str, float]:
 
 
 def run(accounts: int, assignments: int, latency_ms: float, assets: int, *, in_process: bool = False,
-        change_percent: float = 1.0, repeat: int = 1, walker: bool = True) -> dict[str, Any]:  # fmt: skip
+        change_percent: float = 1.0, repeat: int = 1, walker: bool = True,
+        higher_priority: bool = True) -> dict[str, Any]:  # fmt: skip
     """Every figure of this benchmark, as a dict (the toy-size test checks them)."""
     world = World(accounts=accounts, assets=assets, assignments=assignments, latency_ms=latency_ms)
     figures: dict[str, Any] = {}
-    with sandbox(world, in_process=in_process) as rig:
+    with sandbox(world, in_process=in_process, higher_priority=higher_priority) as rig:
         figures["sandbox"] = rig.priority
         rig.add_tokens()
         runs = []
@@ -200,10 +201,15 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="full syncs to run; the median one is reported")
     parser.add_argument("--in-process", action="store_true", help="serve the sandbox from this process")
     parser.add_argument("--no-walker", action="store_true", help="skip the peer-style walker")
+    parser.add_argument(
+        "--same-priority",
+        action="store_true",
+        help="run the sandbox child at abctl's scheduling priority (by default it gets a higher one)",
+    )
     args = parser.parse_args()
     load = os.getloadavg()[0]
     figures = run(args.accounts, args.assignments, args.latency, args.assets, in_process=args.in_process,
-                  repeat=args.repeat, walker=not args.no_walker)  # fmt: skip
+                  repeat=args.repeat, walker=not args.no_walker, higher_priority=not args.same_priority)  # fmt: skip
     where = figures["sandbox"]
     print(f"machine: {os.cpu_count()} cores, load {load:.1f} -> {os.getloadavg()[0]:.1f}; {args.accounts} accounts"
           f" x {args.assignments:,} assignments, {args.latency:g} ms latency, sandbox {where}")  # fmt: skip
