@@ -33,6 +33,15 @@ def store(tmp_path: Path) -> Iterator[Store]:
     opened.close()
 
 
+def pending(store: Store, serial: str) -> None:
+    """A license abctl asked Apple for and has not seen on Apple yet."""
+    store.db.execute(
+        "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state, assigned_at)"
+        " VALUES (1, '100', 'STDQ', 'device', ?, 'admin', 'pending', ?)",
+        (serial, STAMP),
+    )
+
+
 def licenses(store: Store) -> list[tuple[str, str, str, str]]:
     rows = store.db.execute("SELECT target_id, source, state, last_action FROM licenses ORDER BY target_id")
     return [tuple(row) for row in rows.fetchall()]
@@ -51,11 +60,7 @@ def test_each_page_is_stored_when_it_is_added(store: Store) -> None:
 
 def test_a_complete_read_revokes_what_it_never_saw_and_confirms_pending_ones(store: Store) -> None:
     store.apply_assignments(1, [device("A"), device("B")], complete=True, now=NOW)
-    store.db.execute(
-        "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state, assigned_at)"
-        " VALUES (1, '100', 'STDQ', 'device', 'P', 'admin', 'pending', ?)",
-        (STAMP,),
-    )
+    pending(store, "P")
     ingest = store.assignment_ingest(1, complete=True, now=NOW)
     ingest.add([device("A")])
     ingest.add([device("P")])
@@ -142,11 +147,7 @@ def test_found_licenses_are_named_only_when_asked(store: Store) -> None:
 
 
 def test_a_pending_license_confirmed_before_a_restart_is_not_confirmed_twice(store: Store) -> None:
-    store.db.execute(
-        "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state, assigned_at)"
-        " VALUES (1, '100', 'STDQ', 'device', 'P', 'admin', 'pending', ?)",
-        (STAMP,),
-    )
+    pending(store, "P")
     ingest = store.assignment_ingest(1, complete=True, now=NOW)
     ingest.add([device("P")])
     ingest.restart()  # the new walk reads P back from the database: active now
@@ -169,11 +170,7 @@ def test_a_complete_read_prepared_beforehand_compares_its_pages_with_what_it_loa
 
 
 def test_a_delta_confirms_pending_licenses_and_names_what_it_found(store: Store) -> None:
-    store.db.execute(
-        "INSERT INTO licenses (account_id, adam_id, pricing_param, target_kind, target_id, source, state, assigned_at)"
-        " VALUES (1, '100', 'STDQ', 'device', 'P', 'admin', 'pending', ?)",
-        (STAMP,),
-    )
+    pending(store, "P")
     ingest = store.assignment_ingest(1, complete=False, now=NOW)
     ingest.add([device("P"), device("Q"), device("Q")])
     assert ingest.finish() == Drift(found=1, confirmed=1, missing=0, found_keys=(("100", "STDQ", "device", "Q"),))
