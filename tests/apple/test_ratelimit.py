@@ -91,6 +91,18 @@ def test_a_round_trip_is_timed_from_when_the_request_started_going_out() -> None
     assert limiter.margin == MIN_MARGIN  # every round trip took 0.3 s from its headers: no spread
 
 
+def test_a_request_that_failed_while_going_out_counts_from_its_failure() -> None:
+    time = FakeTime()
+    limiter = RateLimiter(1, clock=time.clock, sleep=time.sleep, margin=0.1)
+    slot = limiter.acquire()
+    limiter.going(slot)  # its headers went out, then the connection broke before its last byte
+    time.now += 0.3
+    limiter.release(slot, answered=False)
+    start = time.now
+    limiter.acquire()
+    assert time.now - start == pytest.approx(1.1)  # Apple may have counted it as late as the failure (+ margin)
+
+
 def test_an_early_answer_frees_the_place_sooner() -> None:
     time = FakeTime()
     limiter = RateLimiter(3, clock=time.clock, sleep=time.sleep, margin=0.1)

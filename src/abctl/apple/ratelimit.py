@@ -39,7 +39,8 @@ SPREAD_PERCENTILE = 90
 class Slot:
     """One request's place in the window: when it was let through (`sent`), when it started going out
     (`going`: its headers), when it had left this machine (`left`: its last byte; None until the transport says
-    so), and when its answer came back."""
+    so), and when its answer came back (`answered`; for one that got none, when it was over or the latest moment
+    Apple can have counted it, whichever is later)."""
 
     __slots__ = ("answered", "going", "left", "sent")
 
@@ -124,9 +125,12 @@ class RateLimiter:
         round trip teaches the margin)."""
         with self._lock:
             now = self._clock()
-            slot.answered = now
             if slot.left is None:
-                slot.left = slot.sent  # a transport that does not say when a request leaves
+                # It started going out and failed before its last byte: what Apple may have of it left by now.
+                # Else it never went (or the transport does not say when a request leaves).
+                slot.left = now if slot.going is not None else slot.sent
+            # With no answer, nothing proves it was counted by now: it may have been, up to a margin after it left.
+            slot.answered = now if answered else max(now, slot.left + self._margin)
             if answered:
                 self._round_trips.append(now - min(slot.left, slot.going or slot.left))
                 self._margin = self._learned_margin()
