@@ -7,16 +7,22 @@ import time
 from collections.abc import Callable
 
 
-def timed(label: str, repeat: int, call: Callable[[], object], *, bound_seconds: float = 1.0,
-          quiet: bool = False) -> float:  # fmt: skip
-    """Run `call` once to warm caches, then `repeat` times; print the median, the best and the ratio to the
-    bound (unless `quiet`) and return the median."""
+def samples(repeat: int, call: Callable[[], object]) -> list[float]:
+    """Run `call` once to warm caches, then `repeat` times (at least once): the seconds each timed call took."""
     call()
     times = []
     for _ in range(max(repeat, 1)):
         start = time.perf_counter()
         call()
         times.append(time.perf_counter() - start)
+    return times
+
+
+def timed(label: str, repeat: int, call: Callable[[], object], *, bound_seconds: float = 1.0,
+          quiet: bool = False) -> float:  # fmt: skip
+    """Run `call` once to warm caches, then `repeat` times; print the median, the best and the ratio to the
+    bound (unless `quiet`) and return the median."""
+    times = samples(repeat, call)
     median = statistics.median(times)
     if not quiet:
         print(

@@ -40,6 +40,7 @@ import bench_import
 import bench_planning
 import bench_usage
 from _rig import Measured, World, measure_process, sandbox
+from _timing import samples
 
 SIZES = (10_000, 100_000, 1_000_000)
 OPERATIONS = ("sync", "usage", "drift", "planning", "import")
@@ -50,13 +51,7 @@ SUBLINEAR_BELOW = 8.0
 
 def best(repeat: int, call: Callable[[], object]) -> float:
     """The best of `repeat` timed calls, after one warm-up call (the least disturbed by other processes)."""
-    call()
-    times = []
-    for _ in range(max(repeat, 1)):
-        started = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - started)
-    return min(times)
+    return min(samples(repeat, call))
 
 
 def sync_figures(size: int) -> dict[str, Any]:
